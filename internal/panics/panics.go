@@ -1,0 +1,37 @@
+// Package panics runs user code so that a panic is captured as a
+// *leakproof.PanicError instead of crashing the program, and so that a call to
+// runtime.Goexit can be reported by the caller.
+package panics
+
+import (
+	"runtime/debug"
+
+	"github.com/leakproof/leakproof"
+)
+
+// Try calls f and returns its error, or a *leakproof.PanicError holding the
+// panic value and the panicking goroutine's stack if f panicked.
+//
+// runtime.Goexit cannot be stopped: if f calls it, Try does not return and the
+// goroutine goes on exiting. Callers that must report that case preset the
+// result to leakproof.ErrGoexit and report it from a deferred call:
+//
+//	err := leakproof.ErrGoexit
+//	defer func() { report(err) }()
+//	err = panics.Try(f)
+func Try(f func() error) (err error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// With GODEBUG=panicnil=1, panic(nil) is indistinguishable from
+		// Goexit here; both end up reported as not having succeeded.
+		if v := recover(); v != nil {
+			err = &leakproof.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	err = f()
+	returned = true
+	return err
+}
