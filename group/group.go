@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -40,10 +41,13 @@ type Group struct {
 	cfg    config
 
 	tasks   sync.WaitGroup // tasks accepted by Go or TryGo and not yet done
-	workers sync.WaitGroup // goroutines of a limited group
+	workers sync.WaitGroup // the workers of a limited group
 
-	// A limited group reuses its goroutines: up to limit workers, each
-	// running tasks handed over on work until the group's context ends.
+	// A limited group reuses its goroutines: each worker runs tasks handed
+	// over on work until the group's context ends. Go starts a new worker
+	// only when none is idle and the limit allows. Without a limit, each
+	// task gets a goroutine of its own: creating one costs less than waking
+	// an idle one.
 	work     chan func(context.Context) error
 	nworkers atomic.Int64
 
@@ -64,7 +68,8 @@ type Group struct {
 
 // New returns a Group whose tasks get a context derived from ctx. That
 // context is cancelled, with the failure as its cause, as soon as a task
-// fails or panics, and in any case when Wait returns.
+// fails or panics (see WithAllErrors for the exception), and in any case
+// when Wait returns.
 //
 // The caller must call Wait. Until then a limited group keeps its idle
 // goroutines waiting for more tasks; they also exit when ctx ends.
@@ -105,8 +110,9 @@ func Run(ctx context.Context, f func(ctx context.Context, g *Group) error, opts 
 	return g.Wait()
 }
 
-// Go calls f on a new or reused goroutine, passing the group's context. The
-// task is counted before Go returns, so a following Wait always waits for it.
+// Go calls f on a goroutine of the group, passing the group's context: a
+// new one, or in a limited group an idle one if there is one. The task is
+// counted before Go returns, so a following Wait always waits for it.
 //
 // Once the group's context is done, Go does not call f: the task is skipped,
 // and if no task fails, Wait reports the skip with the context's cause. In a
@@ -121,28 +127,7 @@ func Run(ctx context.Context, f func(ctx context.Context, g *Group) error, opts 
 func (g *Group) Go(f func(ctx context.Context) error) {
 	g.check(f, "Go")
 	g.tasks.Add(1)
-	switch {
-	case g.work != nil:
-		// Hand f to an idle worker if one is waiting.
-		select {
-		case g.work <- f:
-			return
-		default:
-		}
-		if g.ctx.Err() != nil {
-			g.skip()
-			return
-		}
-		if g.grow() {
-			go g.worker(f)
-			return
-		}
-		select {
-		case g.work <- f:
-		case <-g.ctx.Done():
-			g.skip()
-		}
-	case g.cfg.runner != nil:
+	if g.cfg.runner != nil {
 		if g.sem != nil {
 			select {
 			case g.sem <- struct{}{}:
@@ -152,12 +137,34 @@ func (g *Group) Go(f func(ctx context.Context) error) {
 			}
 		}
 		g.submit(f)
-	default:
+		return
+	}
+	if g.work == nil {
 		if g.ctx.Err() != nil {
 			g.skip()
 			return
 		}
 		go g.spawned(f)
+		return
+	}
+	// Hand f to an idle worker if one is waiting.
+	select {
+	case g.work <- f:
+		return
+	default:
+	}
+	if g.ctx.Err() != nil {
+		g.skip()
+		return
+	}
+	if g.grow() {
+		go g.worker(f)
+		return
+	}
+	select {
+	case g.work <- f:
+	case <-g.ctx.Done():
+		g.skip()
 	}
 }
 
@@ -174,18 +181,7 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 		return false
 	}
 	g.tasks.Add(1)
-	switch {
-	case g.work != nil:
-		select {
-		case g.work <- f:
-			return true
-		default:
-		}
-		if g.grow() {
-			go g.worker(f)
-			return true
-		}
-	case g.cfg.runner != nil:
+	if g.cfg.runner != nil {
 		if g.sem != nil {
 			select {
 			case g.sem <- struct{}{}:
@@ -196,8 +192,18 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 		}
 		g.submit(f)
 		return true
-	default:
+	}
+	if g.work == nil {
 		go g.spawned(f)
+		return true
+	}
+	select {
+	case g.work <- f:
+		return true
+	default:
+	}
+	if g.grow() {
+		go g.worker(f)
 		return true
 	}
 	g.tasks.Done()
@@ -206,8 +212,7 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 
 // Wait waits for every task to return, cancels the group's context, waits
 // for the group's goroutines to exit, and returns the first error a task
-// returned. With WithAllErrors it returns errors.Join of every task error
-// instead. If a task panicked, Wait panics with the first
+// returned (with WithAllErrors, all of them). If a task panicked, Wait panics with the first
 // *leakproof.PanicError instead of returning. If no task failed but some
 // task was skipped because the group's context was done, Wait returns
 // context.Cause of that context.
@@ -229,10 +234,14 @@ func (g *Group) join() {
 	g.tasks.Wait()
 	g.once.Do(func() {
 		g.mu.Lock()
+		g.result = g.err
 		if g.cfg.allErrors {
+			// Tasks skipped because the group's context ended are failures
+			// too: report the cause once, next to the task errors.
+			if cause := context.Cause(g.ctx); g.skipped.Load() && !slices.ContainsFunc(g.errs, func(err error) bool { return errors.Is(err, cause) }) {
+				g.errs = append(g.errs, cause)
+			}
 			g.result = errors.Join(g.errs...)
-		} else {
-			g.result = g.err
 		}
 		if g.result == nil && g.skipped.Load() {
 			g.result = context.Cause(g.ctx)
@@ -322,22 +331,26 @@ func (g *Group) skip() {
 func (g *Group) fail(err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if pe, ok := err.(*leakproof.PanicError); ok && g.panic == nil {
+	pe, isPanic := err.(*leakproof.PanicError)
+	if isPanic && g.panic == nil {
 		g.panic = pe
 	}
-	if g.err == nil {
-		g.err = err
-		// Under the lock, so the context's cause is the error Wait returns.
-		g.cancel(err)
-		if g.cfg.allErrors {
-			g.errs = append(g.errs, err)
+	if !g.cfg.allErrors {
+		if g.err == nil {
+			g.err = err
+			// Under the lock, so the context's cause is the error Wait returns.
+			g.cancel(err)
 		}
 		return
 	}
-	// Once the group is cancelled, tasks that stop because of it return
-	// its error again; those echoes are not separate failures.
-	if g.cfg.allErrors && !errors.Is(err, g.ctx.Err()) && !errors.Is(err, context.Cause(g.ctx)) {
-		g.errs = append(g.errs, err)
+	// Once the group's context is done, tasks that stop because of it
+	// return its error again; those echoes are not separate failures.
+	if len(g.errs) > 0 && g.ctx.Err() != nil && (errors.Is(err, g.ctx.Err()) || errors.Is(err, context.Cause(g.ctx))) {
+		return
+	}
+	g.errs = append(g.errs, err)
+	if isPanic {
+		g.cancel(err)
 	}
 }
 
@@ -349,7 +362,11 @@ func (g *Group) submit(f func(context.Context) error) {
 			defer func() { <-g.sem }()
 		}
 		if rctx.Err() != nil {
-			g.skip()
+			if g.ctx.Err() != nil {
+				g.skip()
+			} else {
+				g.record(fmt.Errorf("group: runner gave up on a task before it started: %w", context.Cause(rctx)))
+			}
 			return nil
 		}
 		ctx, cancel := context.WithCancelCause(g.ctx)
@@ -404,9 +421,8 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithLimit makes at most n tasks run at once. Go blocks while n tasks are
-// running; TryGo returns false. A limited group reuses its goroutines: it
-// starts at most n and hands each new task to an idle one. WithLimit panics
-// if n < 1.
+// running; TryGo returns false. The group starts at most n goroutines and
+// reuses them from task to task. WithLimit panics if n < 1.
 func WithLimit(n int) Option {
 	if n < 1 {
 		panic(fmt.Sprintf("group: limit must be at least 1, got %d", n))
@@ -414,10 +430,13 @@ func WithLimit(n int) Option {
 	return optionFunc(func(c *config) { c.limit = n })
 }
 
-// WithAllErrors makes Wait return errors.Join of every task error instead
-// of only the first. The first error still cancels the group; errors that
-// merely report that cancellation (errors.Is the group context's error or
-// cause) are not repeated.
+// WithAllErrors makes the group run every task to the end and report every
+// failure: a task error no longer cancels the group, and Wait returns
+// errors.Join of all task errors, plus the context's cause if tasks were
+// skipped because the context given to New ended. A panic still cancels the
+// group and is still re-raised by Wait. Once the group's context is done,
+// errors that merely report that (errors.Is its error or cause) are left out
+// after the first.
 func WithAllErrors() Option {
 	return optionFunc(func(c *config) { c.allErrors = true })
 }
