@@ -254,6 +254,9 @@ func (g *Group) join() {
 }
 
 func (g *Group) check(f func(context.Context) error, method string) {
+	if g.ctx == nil {
+		panic("group: " + method + " called on a Group not made by New")
+	}
 	if f == nil {
 		panic("group: " + method + " called with a nil function")
 	}

@@ -337,6 +337,7 @@ func TestBadArgumentsPanic(t *testing.T) {
 	assert.PanicsWithValue(t, "group: TryGo called with a nil function", func() { group.New(context.Background()).TryGo(nil) })
 	assert.PanicsWithValue(t, "group: Run called with a nil function", func() { _ = group.Run(context.Background(), nil) })
 	assert.PanicsWithValue(t, "group: WithRunner called with a nil Runner", func() { group.WithRunner(nil) })
+	assert.PanicsWithValue(t, "group: Go called on a Group not made by New", func() { new(group.Group).Go(func(context.Context) error { return nil }) })
 	//lint:ignore SA1012 testing the nil check
 	assert.PanicsWithValue(t, "group: New called with a nil context", func() { group.New(nil) }) //nolint:staticcheck
 }
