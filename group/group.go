@@ -221,6 +221,9 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 // returns the same result. A task that calls Wait on its own group waits for
 // itself and never returns.
 func (g *Group) Wait() error {
+	if g.ctx == nil {
+		panic("group: Wait called on a Group not made by New")
+	}
 	g.join()
 	if g.panic != nil {
 		panic(g.panic)
