@@ -1,0 +1,211 @@
+// Package timeout bounds a call or a channel operation by a duration,
+// without the goroutine that the usual hand-written timeout leaves blocked:
+//
+//	v, err := timeout.Recv(ctx, replies, 2*time.Second)
+//	err := timeout.Do(ctx, 5*time.Second, func(ctx context.Context) error { ... })
+//
+// Every function returns ErrTimeout when its time is up, and
+// context.Cause(ctx) when ctx ends first, so the caller can tell a slow
+// peer from its own cancellation. Both satisfy errors.Is(err,
+// context.DeadlineExceeded) when a deadline is what ended them.
+package timeout
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/leakproof/leakproof"
+	"github.com/leakproof/leakproof/internal/labels"
+	"github.com/leakproof/leakproof/internal/panics"
+)
+
+// ErrTimeout is returned when the duration given to a function of this
+// package has passed. errors.Is(ErrTimeout, context.DeadlineExceeded)
+// holds, so code that checks for a deadline treats it as one.
+var ErrTimeout error = timeoutError{}
+
+// ErrClosed is returned by Recv when the channel is closed and drained.
+var ErrClosed = errors.New("timeout: receive from closed channel")
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string { return "timeout: time limit exceeded" }
+func (timeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// Do calls f on a goroutine of its own and waits at most d for it to
+// return. f gets a context that ends after d, with ErrTimeout as its
+// cause. Do returns f's error if f returns before that; otherwise it
+// returns ErrTimeout at the deadline, or context.Cause(ctx) as soon as ctx
+// ends, even if f ignores its context and goes on running.
+//
+// That is the one exception to joining every goroutine before returning:
+// a late f keeps running after Do has returned, and its goroutine exits as
+// soon as f returns; it never blocks delivering a result nobody waits for,
+// and whatever f returns then is dropped. A panic in f is re-raised by Do
+// as a *leakproof.PanicError if Do is still waiting; after Do has returned
+// there is nobody to hand it to, and it crashes the program like any
+// unrecovered panic. If f calls runtime.Goexit, Do returns an error that
+// wraps leakproof.ErrGoexit.
+//
+// If ctx is already done, Do returns context.Cause(ctx) without calling f;
+// if d <= 0, it returns ErrTimeout without calling f. Do panics if f is nil.
+func Do(ctx context.Context, d time.Duration, f func(ctx context.Context) error) error {
+	if f == nil {
+		panic("timeout: Do called with a nil function")
+	}
+	_, err := DoValue(ctx, d, func(ctx context.Context) (struct{}, error) { return struct{}{}, f(ctx) })
+	return err
+}
+
+// DoValue is Do for a function that returns a value: it returns f's value
+// and error if f returns in time, and the zero T with Do's error otherwise.
+func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Context) (T, error)) (T, error) {
+	if f == nil {
+		panic("timeout: DoValue called with a nil function")
+	}
+	var zero T
+	if ctx.Err() != nil {
+		return zero, context.Cause(ctx)
+	}
+	if d <= 0 {
+		return zero, ErrTimeout
+	}
+	fctx, cancel := context.WithTimeoutCause(ctx, d, ErrTimeout)
+	defer cancel()
+	c := &call[T]{done: make(chan struct{})}
+	go c.run(fctx, f, labels.Make(ctx, "timeout", ""))
+	select {
+	case <-c.done:
+	case <-fctx.Done():
+		if c.state.CompareAndSwap(running, abandoned) {
+			return zero, context.Cause(fctx)
+		}
+		<-c.done // f returned in this very instant; its result is on its way
+	}
+	if pe, ok := c.err.(*leakproof.PanicError); ok {
+		panic(pe)
+	}
+	if c.late {
+		return zero, context.Cause(fctx)
+	}
+	return c.val, c.err
+}
+
+// call is one call of f, handed over from its goroutine to DoValue. The
+// state decides, once, whether DoValue takes the result or has left
+// without it.
+type call[T any] struct {
+	state atomic.Int32
+	done  chan struct{} // closed once the result is set, if DoValue takes it
+	val   T
+	err   error
+	late  bool // f returned after its context had ended
+}
+
+const (
+	running int32 = iota
+	returned
+	abandoned
+)
+
+func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error), l labels.Set) {
+	l.Apply()
+	c.err = leakproof.ErrGoexit
+	defer func() {
+		c.late = ctx.Err() != nil
+		if c.state.CompareAndSwap(running, returned) {
+			close(c.done)
+			return
+		}
+		if pe, ok := c.err.(*leakproof.PanicError); ok {
+			panic(pe) // Do has returned: nobody is left to report it to
+		}
+	}()
+	c.err = panics.Try(func() (err error) {
+		c.val, err = f(ctx)
+		return err
+	})
+}
+
+// Send sends v on ch, waiting at most d for a receiver or buffer space. It
+// returns nil once v is sent, ErrTimeout if d passed first, or
+// context.Cause(ctx) if ctx ended first. A send that can proceed at once
+// does so without a timer and without allocating; a ctx that is already
+// done wins over it. If d <= 0, Send only tries without waiting. Like a
+// send statement, Send panics if ch is closed.
+func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	select {
+	case ch <- v:
+		return nil
+	default:
+	}
+	if d <= 0 {
+		return ErrTimeout
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case ch <- v:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return expired(ctx)
+	}
+}
+
+// Recv receives from ch, waiting at most d for a value. It returns the
+// value, or ErrClosed if ch is closed and drained, ErrTimeout if d passed
+// first, or context.Cause(ctx) if ctx ended first. A receive that can
+// proceed at once does so without a timer and without allocating; a ctx
+// that is already done wins over it. If d <= 0, Recv only tries without
+// waiting.
+func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		return zero, context.Cause(ctx)
+	}
+	select {
+	case v, ok := <-ch:
+		return received(v, ok)
+	default:
+	}
+	if d <= 0 {
+		return zero, ErrTimeout
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case v, ok := <-ch:
+		return received(v, ok)
+	case <-ctx.Done():
+		return zero, context.Cause(ctx)
+	case <-t.C:
+		return zero, expired(ctx)
+	}
+}
+
+func received[T any](v T, ok bool) (T, error) {
+	if !ok {
+		return v, ErrClosed
+	}
+	return v, nil
+}
+
+// expired is the error for a timer that fired. If ctx's deadline came at
+// the same instant, ctx's end is the better explanation, even before ctx's
+// own timer has cancelled it.
+func expired(ctx context.Context) error {
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		<-ctx.Done()
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return ErrTimeout
+}
