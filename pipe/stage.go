@@ -1,0 +1,211 @@
+package pipe
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/leakproof/leakproof"
+)
+
+// Map returns the sequence of f applied to each item of in.
+//
+// With Workers(n), n calls of f run at once, each with a context that ends
+// when the range loop stops or anything in the stage fails; results keep
+// input order unless Unordered is given. With one worker, the default, f
+// runs in the goroutine that ranges, with ctx.
+//
+// The first error, from in or f, ends the sequence; so does the end of ctx,
+// with context.Cause(ctx). A panic in f is re-raised in the goroutine that
+// ranges, as a *leakproof.PanicError, once the stage's goroutines have
+// exited; a call to runtime.Goexit in f on a worker ends the sequence with
+// an error wrapping leakproof.ErrGoexit.
+func Map[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T) (U, error), opts ...Option) Seq[U] {
+	check(ctx, in, f == nil, "Map")
+	return stage(ctx, in, func(ctx context.Context, v T) (U, bool, error) {
+		u, err := f(ctx, v)
+		return u, true, err
+	}, newConfig(opts))
+}
+
+// Filter returns the items of in for which f reports true. It runs f as Map
+// does, with the same options, and keeps input order unless Unordered is
+// given.
+func Filter[T any](ctx context.Context, in Seq[T], f func(context.Context, T) (bool, error), opts ...Option) Seq[T] {
+	check(ctx, in, f == nil, "Filter")
+	return stage(ctx, in, func(ctx context.Context, v T) (T, bool, error) {
+		keep, err := f(ctx, v)
+		return v, keep, err
+	}, newConfig(opts))
+}
+
+// FlatMap returns the items of the slices f returns for each item of in. It
+// runs f as Map does, with the same options; in order, each slice comes out
+// whole, in the position of the item it was made from.
+func FlatMap[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T) ([]U, error), opts ...Option) Seq[U] {
+	check(ctx, in, f == nil, "FlatMap")
+	slices := Map(ctx, in, f, opts...)
+	return func(yield func(U, error) bool) {
+		for us, err := range slices {
+			if err != nil {
+				yieldErr(yield, err)
+				return
+			}
+			for _, u := range us {
+				if !yield(u, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// check panics on the programmer errors every stage shares.
+func check[T any](ctx context.Context, in Seq[T], nilFunc bool, name string) {
+	switch {
+	case ctx == nil:
+		panic("pipe: " + name + " called with a nil context")
+	case in == nil:
+		panic("pipe: " + name + " called with a nil Seq")
+	case nilFunc:
+		panic("pipe: " + name + " called with a nil function")
+	}
+}
+
+// stage returns the sequence of f's kept results for the items of in:
+// computed in the ranging goroutine with one worker, else by goroutines.
+func stage[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T) (U, bool, error), cfg config) Seq[U] {
+	if cfg.workers == 1 {
+		return inline(ctx, in, f)
+	}
+	l := cfg.labels(ctx)
+	return func(yield func(U, error) bool) {
+		r := newRun(ctx, l)
+		defer r.stop()
+		switch {
+		case ctx.Err() != nil:
+			yieldErr(yield, r.end())
+		case cfg.unordered:
+			unordered(r, in, f, cfg.workers, yield)
+		default:
+			ordered(r, in, f, cfg.workers, cfg.window, yield)
+		}
+	}
+}
+
+// inline runs f in the goroutine that ranges: a stage of one worker needs
+// no goroutine, and costs no more than a plain loop.
+func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T) (U, bool, error)) Seq[U] {
+	return func(yield func(U, error) bool) {
+		if ctx.Err() != nil {
+			yieldErr(yield, context.Cause(ctx))
+			return
+		}
+		done := ctx.Done()
+		var pe *leakproof.PanicError
+		for v, err := range in {
+			if err == nil && isDone(done) {
+				err = context.Cause(ctx)
+			}
+			var u U
+			keep := false
+			if err == nil {
+				err = try(func() (err error) {
+					u, keep, err = f(ctx, v)
+					return err
+				})
+			}
+			if p, ok := err.(*leakproof.PanicError); ok {
+				// Stop the upstream stages before re-raising.
+				pe = p
+				break
+			}
+			if err != nil {
+				yieldErr(yield, causeOf(ctx, err))
+				return
+			}
+			if keep && !yield(u, nil) {
+				return
+			}
+		}
+		if pe != nil {
+			panic(pe)
+		}
+	}
+}
+
+// unordered runs f on n workers fed by a goroutine that ranges over in, and
+// yields the kept results as they arrive.
+func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool, error), n int, yield func(U, error) bool) {
+	// The buffers let the feeder and workers run ahead a little instead of
+	// handing over each item in lockstep; they hold at most n items each.
+	jobs := make(chan T, n*8)
+	results := make(chan U, n*8)
+	r.goroutine(func() error {
+		return pump(r, in, func(v T) error { return Send(r.ctx, jobs, v) })
+	}, func() { close(jobs) })
+	var live atomic.Int64
+	live.Store(int64(n))
+	for range n {
+		r.goroutine(func() error {
+			done := r.ctx.Done()
+			for v := range jobs {
+				if isDone(done) {
+					return context.Cause(r.ctx)
+				}
+				u, keep, err := f(r.ctx, v)
+				if err != nil {
+					return err
+				}
+				if keep {
+					if err := Send(r.ctx, results, u); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}, func() {
+			if live.Add(-1) == 0 {
+				close(results)
+			}
+		})
+	}
+	emitAll(r, results, yield)
+}
+
+// pump calls each for every item of in, in the goroutine that runs it,
+// until in ends or fails, each fails, or the run stops. It checks the run
+// with every item, so that once the run stops the stages upstream stop at
+// their next item instead of running user code for items nobody receives.
+func pump[T any](r *run, in Seq[T], each func(T) error) error {
+	done := r.ctx.Done()
+	for v, err := range in {
+		if err == nil && isDone(done) {
+			err = context.Cause(r.ctx)
+		}
+		if err == nil {
+			err = each(v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitAll yields what arrives on ch until the run's goroutines close it,
+// then ends the sequence with the run's error, if any. It stops early once
+// the run's context ends, without yielding what is still buffered.
+func emitAll[T any](r *run, ch <-chan T, yield func(T, error) bool) {
+	done := r.ctx.Done()
+	for v := range ch {
+		if isDone(done) {
+			break
+		}
+		if !yield(v, nil) {
+			return
+		}
+	}
+	if err := r.end(); err != nil {
+		yieldErr(yield, err)
+	}
+}
