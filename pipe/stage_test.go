@@ -325,6 +325,48 @@ func TestStageCancel(t *testing.T) {
 	})
 }
 
+func TestStageCancelIgnoredByFunc(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			ctx, cancel := context.WithCancelCause(ctx)
+			p := &probe{}
+			work := p.work(func(ctx context.Context, v int) error {
+				if v == 5 {
+					cancel(errCause)
+				}
+				return nil
+			})
+			items, err := split(t, take(c.build(ctx, p.source(1000), work), -1))
+			require.ErrorIs(t, err, errCause)
+			assertPrefix(t, c, c.want(seqOf(1000)), items)
+			assertSettled(t, p)
+		})
+	})
+}
+
+// TestStageCancelInBody checks that once ctx ends, the loop gets the
+// cause next, not items that were already on their way.
+func TestStageCancelInBody(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			ctx, cancel := context.WithCancelCause(ctx)
+			p := &probe{}
+			var got []pair[int]
+			for v, err := range c.build(ctx, p.source(1000), p.work(nil)) {
+				got = append(got, pair[int]{v, err})
+				if len(got) == 3 {
+					// Let the stage fill its buffers first.
+					time.Sleep(time.Second)
+					cancel(errCause)
+				}
+			}
+			require.Len(t, got, 4)
+			assert.ErrorIs(t, got[3].err, errCause)
+			assertSettled(t, p)
+		})
+	})
+}
+
 func TestStageCancelledBeforeRanging(t *testing.T) {
 	forStages(t, func(t *testing.T, c stageCase) {
 		bubble(t, func(t *testing.T, ctx context.Context) {
