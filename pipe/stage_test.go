@@ -2,6 +2,7 @@ package pipe_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -487,4 +488,21 @@ func TestOrderedThroughputWithSkew(t *testing.T) {
 	unordered := elapsed(pipe.Unordered())
 	assert.LessOrEqual(t, elapsed(), unordered*105/100)
 	assert.Greater(t, elapsed(pipe.Window(8)), unordered*2)
+}
+
+// TestOrderedStress hands items over as fast as possible, so that the
+// window's wake-ups race; a lost one deadlocks the bubble.
+func TestOrderedStress(t *testing.T) {
+	for _, window := range []int{1, 2, 64} {
+		t.Run(fmt.Sprint("Window(", window, ")"), func(t *testing.T) {
+			bubble(t, func(t *testing.T, ctx context.Context) {
+				const n = 20_000
+				got, err := pipe.Collect(pipe.Map(ctx, pipe.FromSlice(seqOf(n)), func(_ context.Context, v int) (int, error) {
+					return v, nil
+				}, pipe.Workers(4), pipe.Window(window)))
+				require.NoError(t, err)
+				assert.Equal(t, seqOf(n), got)
+			})
+		})
+	}
 }
