@@ -126,11 +126,13 @@ type pair[T any] struct {
 // pairs received.
 func take[T any](seq iter.Seq2[T, error], n int) []pair[T] {
 	var got []pair[T]
+	if n == 0 {
+		return got
+	}
 	for v, err := range seq {
-		if n >= 0 && len(got) == n {
+		if got = append(got, pair[T]{v, err}); len(got) == n {
 			break
 		}
-		got = append(got, pair[T]{v, err})
 	}
 	return got
 }

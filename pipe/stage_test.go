@@ -351,6 +351,7 @@ func TestStageCancelInBody(t *testing.T) {
 	forStages(t, func(t *testing.T, c stageCase) {
 		bubble(t, func(t *testing.T, ctx context.Context) {
 			ctx, cancel := context.WithCancelCause(ctx)
+			defer cancel(nil)
 			p := &probe{}
 			var got []pair[int]
 			for v, err := range c.build(ctx, p.source(1000), p.work(nil)) {
