@@ -102,16 +102,20 @@ func pipeGoroutines(t *testing.T) int {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
-	n := 0
-	want := strconv.Quote(labels.PkgKey) + ":" + strconv.Quote("pipe")
-	for _, block := range strings.Split(buf.String(), "\n\n") {
-		if !strings.Contains(block, want) {
-			continue
+	return countLabelled(buf.String(), strconv.Quote(labels.PkgKey)+":"+strconv.Quote("pipe"))
+}
+
+// countLabelled counts the goroutines of a debug=1 goroutine profile that
+// carry label.
+func countLabelled(profile, label string) int {
+	n, count := 0, 0
+	for _, line := range strings.Split(profile, "\n") {
+		if c, _, ok := strings.Cut(line, " @ "); ok {
+			count, _ = strconv.Atoi(c)
 		}
-		count, _, _ := strings.Cut(block, " ")
-		c, err := strconv.Atoi(count)
-		require.NoError(t, err, "goroutine profile record %q", block)
-		n += c
+		if strings.HasPrefix(line, "# labels: ") && strings.Contains(line, label) {
+			n += count
+		}
 	}
 	return n
 }
