@@ -29,8 +29,9 @@
 // counts from the end of the delay. Each step's context ends at the
 // earlier of its own StepTimeout and the end of the budget, and is never
 // already cancelled when the step starts: once the budget is spent, each
-// remaining step still gets one second rather than being skipped, so the
-// log flush at the end runs even after the database hung.
+// remaining step still gets one second (or the whole budget, if that is
+// shorter) rather than being skipped, so the log flush at the end runs
+// even after the database hung.
 //
 // A step that has not returned half a second after its context ended is
 // stuck. It is logged with the stacks of its goroutines (the step runs on

@@ -22,7 +22,8 @@ const (
 	// defaultTimeout is the budget without WithTimeout: half of the 30
 	// seconds Kubernetes grants by default, leaving room for a delay.
 	defaultTimeout = 15 * time.Second
-	// minSlice is the time a step gets once the budget is spent.
+	// minSlice is the time a step gets once the budget is spent, unless
+	// the whole budget is shorter.
 	minSlice = time.Second
 	// grace is how long a step may run past the end of its context before
 	// it is reported stuck and abandoned.
@@ -100,7 +101,8 @@ func New(opts ...Option) *Coordinator {
 // stop gets a fresh context, never already cancelled, that ends at the
 // earlier of the step's own timeout (StepTimeout) and the end of the
 // budget; once the budget is spent, each remaining step still gets one
-// second. stop should return soon after its context ends. A step still
+// second (or the whole budget, if that is shorter). stop should return
+// soon after its context ends. A step still
 // running half a second later is reported stuck, with its goroutines'
 // stacks, and abandoned; the next step runs all the same.
 //
@@ -329,7 +331,7 @@ func (c *Coordinator) run() {
 // of a stuck step, and of the goroutines it started, can be found.
 func (c *Coordinator) runStep(s *step, deadline time.Time) error {
 	start := time.Now()
-	timeout := max(deadline.Sub(start), minSlice)
+	timeout := max(deadline.Sub(start), min(minSlice, c.cfg.timeout))
 	if s.timeout > 0 {
 		timeout = min(timeout, s.timeout)
 	}
@@ -339,7 +341,7 @@ func (c *Coordinator) runStep(s *step, deadline time.Time) error {
 	c.mu.Lock()
 	c.current = s.name
 	c.mu.Unlock()
-	c.cfg.logger.Info("shutdown step started", "step", s.name, "timeout", timeout)
+	c.cfg.logger.Info("shutdown step started", "step", s.name, "timeout", timeout.Round(time.Millisecond))
 
 	// Buffered, so an abandoned step's goroutine exits as soon as stop
 	// returns.

@@ -121,6 +121,16 @@ func TestBudgets(t *testing.T) {
 			fail: []string{"a", "b", "c"},
 		},
 		{
+			name:  "a budget under a second is also the late steps' slice",
+			opts:  []shutdown.Option{shutdown.WithTimeout(500 * time.Millisecond)},
+			steps: []stepSpec{{"b", time.Hour, nil}, {"a", time.Hour, nil}},
+			want: map[string]timing{
+				"a": {0, 500 * time.Millisecond, 500 * time.Millisecond, nil},
+				"b": {500 * time.Millisecond, time.Second, time.Second, nil},
+			},
+			fail: []string{"a", "b"},
+		},
+		{
 			name:  "step timeout longer than the budget left",
 			opts:  []shutdown.Option{shutdown.WithTimeout(5 * time.Second)},
 			steps: []stepSpec{{"b", time.Hour, []shutdown.StepOption{shutdown.StepTimeout(4 * time.Second)}}, {"a", 3 * time.Second, nil}},
