@@ -45,8 +45,9 @@
 //
 // # Signals and exit codes
 //
-// The first signal triggers the shutdown. The second one, at any time
-// before Wait returns, forces the exit at once: it logs "shutdown forced"
+// The first signal triggers the shutdown, or is only logged if Trigger
+// already did. The second one, at any time before Wait returns, forces the
+// exit at once: it logs "shutdown forced"
 // with the step that was running and calls the WithExit function (os.Exit)
 // with 128+n for signal n, 130 for SIGINT and 143 for SIGTERM, the codes a
 // shell reports. A program that ends with os.Exit(c.ExitCode()) exits 0

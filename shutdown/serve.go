@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leakproof/leakproof/internal/labels"
 )
@@ -85,46 +86,48 @@ func (c *Coordinator) Serve(name string, srv *http.Server, ln net.Listener, opts
 	}()
 }
 
-// handlers counts the handlers running. A sync.WaitGroup does not fit: a
-// handler may start, on a connection accepted just before the listener
-// closed, while the step waits for the count to reach zero.
+// handlers counts the handlers running, with an atomic add at each end of
+// a request, and lets the drain wait for the count to reach zero. A
+// sync.WaitGroup does not fit: a handler may start, on a connection
+// accepted just before the listener closed, while the drain waits.
 type handlers struct {
+	n       atomic.Int64
+	waiting atomic.Bool // set once the drain waits; then done looks at idle
+
 	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed when n drops to zero; nil while nobody waits
+	idle chan struct{} // closed when n drops to zero while the drain waits
 }
 
 func (r *handlers) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.n++
-		r.mu.Unlock()
+		r.n.Add(1)
 		defer r.done()
 		h.ServeHTTP(w, req)
 	})
 }
 
 func (r *handlers) done() {
+	// wait sets waiting before it reads n, and done decrements n before
+	// it reads waiting: one of the two sees the other.
+	if r.n.Add(-1) != 0 || !r.waiting.Load() {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.n--
-	if r.n == 0 && r.idle != nil {
+	if r.idle != nil && r.n.Load() == 0 {
 		close(r.idle)
 		r.idle = nil
 	}
 }
 
-func (r *handlers) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.n
-}
+func (r *handlers) count() int { return int(r.n.Load()) }
 
 // wait returns when no handler is running, or context.Cause(ctx) if ctx
 // ends first.
 func (r *handlers) wait(ctx context.Context) error {
 	r.mu.Lock()
-	if r.n == 0 {
+	r.waiting.Store(true)
+	if r.n.Load() == 0 {
 		r.mu.Unlock()
 		return nil
 	}

@@ -269,3 +269,38 @@ type failingListener struct{ err error }
 func (l failingListener) Accept() (net.Conn, error) { return nil, l.err }
 func (l failingListener) Close() error              { return nil }
 func (l failingListener) Addr() net.Addr            { return pipeAddr{} }
+
+func TestServeWaitsForHijackedConnections(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// http.Server.Shutdown does not wait for hijacked connections, such
+		// as WebSockets; the step waits for their handlers all the same.
+		c, _ := newCoordinator(t)
+		trigger := time.Now()
+		var dbStart time.Duration
+		c.Add("db", func(ctx context.Context) error {
+			dbStart = time.Since(trigger)
+			return nil
+		})
+		started := make(chan struct{})
+		ln := newPipeListener()
+		c.Serve("http", &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer conn.Close()
+			close(started)
+			time.Sleep(time.Second) // a WebSocket session ending
+		})}, ln)
+
+		conn, err := ln.dial(t.Context(), "", "")
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: pipe\r\n\r\n")
+		require.NoError(t, err)
+		<-started
+		c.Trigger(nil)
+		require.NoError(t, c.Wait())
+		assert.Equal(t, time.Second, dbStart)
+	})
+}

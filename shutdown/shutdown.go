@@ -195,7 +195,8 @@ func (c *Coordinator) whenTriggered(f func()) {
 // error and the log, is abandoned. It exits when its stop function returns.
 //
 // Wait may be called more than once and from several goroutines; every
-// call returns the same result.
+// call returns the same result. A step that calls Wait, or ExitCode, waits
+// for itself and never returns.
 func (c *Coordinator) Wait() error {
 	c.waitOnce.Do(c.run)
 	return c.err
