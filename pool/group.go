@@ -1,0 +1,43 @@
+package pool
+
+import (
+	"context"
+	"slices"
+
+	"github.com/leakproof/leakproof/group"
+)
+
+// Group returns a group.Group whose tasks run on p's workers: a batch that
+// Wait waits for alone, with the group's semantics (the first error cancels
+// the batch's context and is returned by Wait, a panic is re-raised by Wait)
+// and the pool's bounds (a full queue makes Go block until there is room or
+// the batch's context ends).
+//
+//	g := p.Group(ctx)
+//	for _, u := range urls {
+//		g.Go(func(ctx context.Context) error { return fetch(ctx, u) })
+//	}
+//	err := g.Wait()
+//
+// Use Group rather than passing p to group.WithRunner yourself: if Close
+// gives up while the batch still has tasks queued, Group's tasks are called
+// with a context already done, so that Wait returns, where plain tasks are
+// dropped without a call and such a Wait would never return. A task that
+// submits to the pool the group's Go fails the group with ErrClosed once the
+// pool is closed.
+//
+// Called from a task of p with that task's context, Group gives a nested
+// batch: when no worker is free, its tasks run inside the calling task (see
+// Submit), so the batch completes even if every worker is waiting on a batch
+// of its own. opts are group options; a WithRunner among them is overridden.
+func (p *Pool) Group(ctx context.Context, opts ...group.Option) *group.Group {
+	return group.New(ctx, slices.Concat(opts, []group.Option{group.WithRunner(batchRunner{p})})...)
+}
+
+// batchRunner submits a Group's tasks, marked so that Close calls them
+// rather than dropping them.
+type batchRunner struct{ p *Pool }
+
+func (r batchRunner) Submit(ctx context.Context, task func(context.Context) error) error {
+	return r.p.submit(ctx, task, true)
+}

@@ -1,0 +1,698 @@
+// Package pool runs tasks on a bounded set of long-lived workers fed by a
+// bounded queue, for services that share one pool across requests: the
+// number of goroutines and the memory held by waiting work both have a
+// ceiling, a full queue pushes back on the callers, and Close leaves nothing
+// behind.
+//
+//	p := pool.New(8)                 // at most 8 tasks at once, 8 more queued
+//	defer p.Close(ctx)               // runs what is queued, joins every worker
+//	err := p.Submit(ctx, func(ctx context.Context) error {
+//		return send(ctx, msg)
+//	})                               // blocks while the queue is full
+//	err = p.TrySubmit(job)           // ErrFull instead of blocking: shed load
+//
+// Workers start on demand and exit by themselves once idle (see
+// WithIdleTimeout), so an idle pool holds no goroutines even if nobody calls
+// Close. A task's error or panic goes to the pool's error handler, which by
+// default logs it; nothing a task does is lost or counted as success.
+//
+// To wait for a set of tasks, with the first error cancelling the rest, run
+// them as a batch with Group: the batch's Wait returns its first error or
+// re-raises its first panic, while the tasks run on the pool's workers. A
+// task may submit more tasks to its own pool, as single tasks or as a batch,
+// if it passes the context it was given: when no worker is free the new task
+// runs in the submitting task instead of waiting for a worker that might
+// never come.
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/leakproof/leakproof"
+	"github.com/leakproof/leakproof/internal/labels"
+	"github.com/leakproof/leakproof/internal/panics"
+)
+
+var (
+	// ErrClosed is returned by Submit and TrySubmit once Close has been
+	// called. It is also the cause of a task's context when Close gives up
+	// waiting.
+	ErrClosed = errors.New("pool: closed")
+
+	// ErrFull is returned by TrySubmit when every worker is busy and the
+	// queue is full.
+	ErrFull = errors.New("pool: queue full")
+)
+
+// A Pool runs submitted tasks on at most a fixed number of worker
+// goroutines, queueing a bounded number of tasks when every worker is busy.
+// Create one with New; the zero Pool is not usable. A Pool is safe for
+// concurrent use, and is meant to be long-lived and shared.
+type Pool struct {
+	cfg    config
+	labels labels.Set
+
+	// Task contexts end when Close gives up on the tasks.
+	abort       context.Context
+	cancelAbort context.CancelCauseFunc
+	bg          *taskCtx     // for TrySubmit and context.Background()
+	last        lastCtx      // the task context derived most recently
+	space       chan struct{} // cap 1: wakes a Submit waiting for room; closed by Close
+	done        chan struct{} // closed once Close has begun and no worker goroutine is left
+	sweeper     *time.Timer   // runs sweep while workers are parked
+
+	mu      sync.Mutex
+	max     int       // workers allowed, set by New and Resize
+	workers int       // workers counted against max
+	alive   int       // worker goroutines not yet returned, including ones told to exit
+	idle    []*worker // parked workers, the most recently parked last
+	queue   ring
+	waking  int // workers woken, or started, to take a task from the queue
+	waiters int // Submits waiting for room
+	closed  bool
+	// sweeping reports that sweeper is set and its callback has not begun.
+	sweeping bool
+	stats   Stats // cumulative counters and Running
+}
+
+// Stats is a snapshot of a pool's counters. Every accepted task is counted
+// exactly once as Queued, Running, Succeeded, Failed, Panicked or Dropped, so
+// Submitted is always the sum of those six.
+type Stats struct {
+	// Submitted counts tasks accepted by Submit, TrySubmit or a Group.
+	Submitted uint64
+	// Rejected counts tasks refused: ErrFull, ErrClosed, or a Submit whose
+	// context ended before there was room.
+	Rejected uint64
+	// Succeeded counts tasks that returned nil.
+	Succeeded uint64
+	// Failed counts tasks that returned an error or called runtime.Goexit.
+	Failed uint64
+	// Panicked counts tasks that panicked.
+	Panicked uint64
+	// Dropped counts queued tasks discarded because Close gave up waiting.
+	Dropped uint64
+
+	// Running is the number of tasks running now, including nested tasks
+	// running inside the task that submitted them.
+	Running int
+	// Queued is the number of tasks waiting for a worker now.
+	Queued int
+	// Workers is the number of worker goroutines now, busy or idle.
+	Workers int
+}
+
+// New returns a pool that runs at most workers tasks at once. Its workers
+// start as tasks arrive and exit after an idle timeout (see WithIdleTimeout),
+// so a new or idle pool holds no goroutines. New panics if workers < 1.
+//
+// Call Close when the pool is no longer needed: it stops intake, runs what is
+// queued and waits for the workers.
+func New(workers int, opts ...Option) *Pool {
+	if workers < 1 {
+		panic(fmt.Sprintf("pool: workers must be at least 1, got %d", workers))
+	}
+	p := &Pool{
+		cfg:   config{queue: workers, idle: defaultIdleTimeout},
+		max:   workers,
+		space: make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+	for _, o := range opts {
+		o.apply(&p.cfg)
+	}
+	if p.cfg.handler == nil {
+		p.cfg.handler = logError(p.cfg.name)
+	}
+	p.labels = labels.Make(context.Background(), "pool", p.cfg.name)
+	p.abort, p.cancelAbort = context.WithCancelCause(context.Background())
+	p.bg = &taskCtx{Context: p.abort, values: context.Background(), p: p}
+	p.queue.limit = p.cfg.queue + 1 // see room
+	return p
+}
+
+// Submit runs task on a worker, or queues it if every worker is busy. It
+// blocks while the queue is full, and returns context.Cause(ctx) if ctx ends
+// before there is room, or at once if ctx is already done. It returns
+// ErrClosed once Close has been called. A task Submit accepted runs unless
+// Close gives up waiting before it starts; nil means accepted, not done.
+//
+// The task's context carries ctx's values but not its cancellation or
+// deadline: a task outlives the request that submitted it. It is cancelled
+// when Close gives up waiting for the task (with a cause wrapping ErrClosed),
+// and in any case once Close has returned.
+// Submit allocates nothing per task: a task context is derived once per
+// distinct ctx and reused while the same ctx keeps submitting.
+//
+// A task that submits to its own pool passing the context it was given (or
+// one derived from it) never waits for a worker: if none is free, the new
+// task runs at once inside the submitting task, before Submit returns. Tasks
+// that wait for the tasks they submit therefore cannot starve the pool.
+//
+// Submit panics if ctx or task is nil.
+func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
+	return p.submit(ctx, task, false)
+}
+
+// TrySubmit runs task on a worker, or queues it, if it can do so without
+// blocking. It returns ErrFull when every worker is busy and the queue is
+// full, and ErrClosed once Close has been called. The task's context carries
+// no values. TrySubmit panics if task is nil.
+func (p *Pool) TrySubmit(task func(ctx context.Context) error) error {
+	if task == nil {
+		panic("pool: TrySubmit called with a nil task")
+	}
+	p.mu.Lock()
+	w, msg, err := p.admit(item{task: task, ctx: p.bg}, true)
+	if err != nil {
+		p.stats.Rejected++
+	}
+	p.mu.Unlock()
+	w.send(msg)
+	return err
+}
+
+func (p *Pool) submit(ctx context.Context, task func(context.Context) error, batch bool) error {
+	if ctx == nil {
+		panic("pool: Submit called with a nil context")
+	}
+	if task == nil {
+		panic("pool: Submit called with a nil task")
+	}
+	if ctx.Err() != nil {
+		p.reject()
+		return context.Cause(ctx)
+	}
+	tc, nested := p.derive(ctx)
+	it := item{task: task, ctx: tc, batch: batch}
+	for spin := 0; ; spin++ {
+		p.mu.Lock()
+		// A nested task must not wait in the queue behind tasks that may be
+		// waiting for it: it takes a free worker or runs here.
+		w, msg, err := p.admit(it, !nested)
+		switch {
+		case err == ErrFull && nested:
+			p.stats.Submitted++
+			p.stats.Running++
+			p.mu.Unlock()
+			p.inline(it)
+			return nil
+		case err != ErrFull:
+			if err != nil {
+				p.stats.Rejected++
+			}
+			p.mu.Unlock()
+			w.send(msg)
+			return err
+		}
+		if spin < 4 {
+			// Let a worker on this thread make room first: parking
+			// and waking this goroutine for each slot costs more than
+			// the small tasks that fill a queue the fastest.
+			p.mu.Unlock()
+			runtime.Gosched()
+			continue
+		}
+		p.waiters++
+		p.mu.Unlock()
+
+		select {
+		case <-p.space:
+		case <-ctx.Done():
+		}
+
+		p.mu.Lock()
+		p.waiters--
+		if ctx.Err() != nil {
+			p.stats.Rejected++
+			p.signal() // pass on the wake-up this call may have taken
+			p.mu.Unlock()
+			return context.Cause(ctx)
+		}
+		p.mu.Unlock()
+	}
+}
+
+// admit accepts it into the queue, if queue is set and there is room, or
+// else hands it to an idle or new worker. It returns ErrFull if there is no
+// room, and a worker to which the caller must send msg once p.mu is
+// released. p.mu is held.
+func (p *Pool) admit(it item, queue bool) (*worker, item, error) {
+	if p.closed {
+		return nil, item{}, ErrClosed
+	}
+	if queue && p.room() {
+		p.queue.push(it)
+		p.stats.Submitted++
+		if p.room() {
+			p.signal() // another waiting Submit may fit too
+		}
+		return p.wake(), item{}, nil
+	}
+	if len(p.idle) == 0 && p.workers >= p.max {
+		return nil, item{}, ErrFull
+	}
+	p.stats.Submitted++
+	p.stats.Running++
+	if queue && p.queue.len() > 0 {
+		// The queue is full with a worker free to take from it: it takes
+		// the oldest task, and it waits in its place.
+		it = p.queue.swap(it)
+	}
+	if w := p.popIdle(); w != nil {
+		return w, it, nil
+	}
+	p.spawn(it)
+	return nil, item{}, nil
+}
+
+// room reports whether the queue has room for a task. A task that a woken
+// worker is about to take does not count against the queue's size. p.mu is
+// held.
+func (p *Pool) room() bool {
+	return p.queue.len() < p.cfg.queue+p.waking
+}
+
+// wake makes sure a worker is on its way to the queue: unless one already
+// is, it wakes an idle worker, which the caller must send the zero item, or
+// starts a new one. Waking one worker at a time, and each woken worker
+// waking the next only if tasks are left, keeps a worker that is about to
+// finish its task from being overtaken by a context switch per task; the
+// pool grows only while the queue does not drain. p.mu is held.
+func (p *Pool) wake() *worker {
+	if p.waking > 0 || p.queue.len() == 0 {
+		return nil
+	}
+	if w := p.popIdle(); w != nil {
+		p.waking++
+		w.woken = true
+		return w
+	}
+	if p.workers < p.max {
+		p.waking++
+		p.spawn(item{}).woken = true
+	}
+	return nil
+}
+
+// popIdle takes the most recently parked worker off p.idle. p.mu is held.
+func (p *Pool) popIdle() *worker {
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	w := p.idle[n-1]
+	p.idle[n-1] = nil
+	p.idle = p.idle[:n-1]
+	w.parked = false
+	w.used = true
+	return w
+}
+
+func (p *Pool) reject() {
+	p.mu.Lock()
+	p.stats.Rejected++
+	p.mu.Unlock()
+}
+
+// signal wakes one Submit waiting for room, if any. p.mu is held.
+func (p *Pool) signal() {
+	if p.waiters > 0 && !p.closed {
+		select {
+		case p.space <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Resize sets the number of workers the pool may run at once to n. Growing
+// lets queued tasks start at once. Shrinking lets idle workers above n exit
+// at once and busy ones exit as they finish their current task, so more
+// than n tasks may still be running just after Resize returns. Resize panics
+// if n < 1.
+func (p *Pool) Resize(n int) {
+	if n < 1 {
+		panic(fmt.Sprintf("pool: workers must be at least 1, got %d", n))
+	}
+	p.mu.Lock()
+	p.max = n
+	for p.workers > p.max && len(p.idle) > 0 {
+		// The longest idle first: the recently used ones have warm stacks.
+		w := p.idle[0]
+		p.idle = slices.Delete(p.idle, 0, 1)
+		p.dismiss(w)
+	}
+	w := p.wake()
+	p.signal()
+	p.mu.Unlock()
+	w.send(item{})
+}
+
+// Stats returns a consistent snapshot of the pool's counters.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	s.Queued = p.queue.len()
+	s.Workers = p.alive
+	return s
+}
+
+// Close stops intake, runs the queued tasks, and waits until every task has
+// returned and every worker goroutine has exited. Submit and TrySubmit then
+// return ErrClosed; a Submit blocked on a full queue returns ErrClosed at
+// once.
+//
+// If ctx ends first, Close gives up on the queue: queued tasks are dropped
+// and counted in Stats.Dropped (a Group's queued tasks are called with a
+// context already done, so the batch's Wait still returns), and the contexts
+// of the running tasks are cancelled with a cause wrapping ErrClosed and
+// context.Cause(ctx). Close still waits for the running tasks to return,
+// then returns context.Cause(ctx).
+//
+// Close may be called more than once and concurrently; each call waits as
+// described. A task that calls Close on its own pool waits for itself and
+// never returns.
+func (p *Pool) Close(ctx context.Context) error {
+	if ctx == nil {
+		panic("pool: Close called with a nil context")
+	}
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.space)
+		p.dismissIdle()
+		p.last.clear()
+		if p.sweeping && p.sweeper.Stop() {
+			p.sweeping = false
+		}
+		p.finish()
+	}
+	p.mu.Unlock()
+
+	// Once every task has returned, a task's context may end: this stops
+	// what a task left running with it, and releases its children.
+	defer p.cancelAbort(ErrClosed)
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+	}
+	select {
+	case <-p.done:
+		return nil // the work finished as ctx ended
+	default:
+	}
+	p.giveUp(context.Cause(ctx))
+	<-p.done
+	return context.Cause(ctx)
+}
+
+// giveUp cancels the running tasks and empties the queue.
+func (p *Pool) giveUp(cause error) {
+	p.cancelAbort(fmt.Errorf("%w: Close gave up waiting: %w", ErrClosed, cause))
+	p.mu.Lock()
+	dropped := p.queue.drain()
+	p.stats.Dropped += uint64(len(dropped))
+	p.dismissIdle()
+	p.mu.Unlock()
+	// A batch counts on every task it handed over being called; with the
+	// context done, the batch marks the task skipped and returns at once.
+	for _, it := range dropped {
+		if it.batch {
+			if err := p.call(it); err != nil {
+				p.cfg.handler(err)
+			}
+		}
+	}
+}
+
+// spawn starts a worker that runs it, or takes a task from the queue if it
+// is the zero item. p.mu is held.
+func (p *Pool) spawn(it item) *worker {
+	p.workers++
+	p.alive++
+	w := &worker{tasks: make(chan item, 1)}
+	go p.work(w, it)
+	return w
+}
+
+// dismissIdle dismisses the idle workers once the pool is closed and its
+// queue empty: nothing is left for them to do. While tasks are queued a
+// woken worker is on its way to them, and it wakes the idle ones in turn
+// as long as tasks remain. p.mu is held.
+func (p *Pool) dismissIdle() {
+	if !p.closed || p.queue.len() > 0 {
+		return
+	}
+	for _, w := range p.idle {
+		p.dismiss(w)
+	}
+	p.idle = p.idle[:0]
+}
+
+// dismiss tells a worker taken off p.idle to exit. p.mu is held.
+func (p *Pool) dismiss(w *worker) {
+	w.parked = false
+	w.dismissed = true
+	p.workers--
+	w.tasks <- item{}
+}
+
+// A worker is one goroutine of the pool.
+type worker struct {
+	// tasks hands this parked worker a task, or the zero item, which
+	// tells it to look at the queue, or to exit if it is dismissed. Its
+	// capacity of one lets the sender go on without waiting.
+	tasks chan item
+
+	// Guarded by p.mu.
+	parked    bool // in p.idle
+	woken     bool // counted in p.waking
+	dismissed bool // told to exit; no longer counted in p.workers
+	used      bool // has been busy since the last sweep
+}
+
+// send hands w msg, if w is not nil.
+func (w *worker) send(msg item) {
+	if w != nil {
+		w.tasks <- msg
+	}
+}
+
+// work runs it, then every task it is handed or takes from the queue, until
+// it is dismissed or the pool is closed and its queue empty.
+func (p *Pool) work(w *worker, it item) {
+	p.labels.Apply()
+	busy := false
+	defer func() { p.exit(w, busy) }() // also runs if a task calls runtime.Goexit
+	ok := true
+	if it.task == nil {
+		it, ok = p.next(w, false, nil)
+	}
+	for ok {
+		busy = true
+		err := p.call(it)
+		busy = false
+		it, ok = p.next(w, true, err)
+	}
+}
+
+// call runs one task and returns its error or a *leakproof.PanicError.
+func (p *Pool) call(it item) error {
+	return panics.Try(func() error { return it.task(it.ctx) })
+}
+
+// next records how the last task ended, if ran, and returns the worker's
+// next task: from the queue, or, once the worker has parked because the
+// queue was empty, handed to it. It reports false when the worker must exit.
+func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
+	p.mu.Lock()
+	if ran {
+		p.count(err)
+		w.used = true
+	}
+	for {
+		if w.woken {
+			w.woken = false
+			p.waking--
+		}
+		if w.dismissed {
+			p.mu.Unlock()
+			return item{}, false
+		}
+		if p.workers > p.max {
+			// Resize shrank the pool.
+			p.workers--
+			next := p.wake()
+			p.mu.Unlock()
+			next.send(item{})
+			p.report(err)
+			return item{}, false
+		}
+		if it, ok := p.queue.pop(); ok {
+			p.stats.Running++
+			p.signal()
+			p.dismissIdle()
+			next := p.wake()
+			p.mu.Unlock()
+			next.send(item{})
+			p.report(err)
+			return it, true
+		}
+		if p.closed {
+			p.workers--
+			p.mu.Unlock()
+			p.report(err)
+			return item{}, false
+		}
+		w.parked = true
+		p.idle = append(p.idle, w)
+		p.signal() // with no queue, an idle worker is the room a Submit waits for
+		if !p.sweeping {
+			p.armSweeper()
+		}
+		p.mu.Unlock()
+		p.report(err)
+		err = nil
+
+		it := <-w.tasks
+		if it.task != nil {
+			return it, true
+		}
+		p.mu.Lock()
+	}
+}
+
+// report hands a task's failure to the error handler.
+func (p *Pool) report(err error) {
+	if err != nil {
+		p.cfg.handler(err)
+	}
+}
+
+func (p *Pool) armSweeper() {
+	if p.sweeper == nil {
+		p.sweeper = time.AfterFunc(p.cfg.idle, p.sweep)
+	} else {
+		p.sweeper.Reset(p.cfg.idle)
+	}
+	p.sweeping = true
+}
+
+// sweep runs once per idle timeout while workers are parked, and dismisses
+// those that stayed idle since the previous sweep: a worker exits between
+// one and two idle timeouts after its last task. One timer for the pool,
+// set only while workers are parked, costs nothing per task, unlike a
+// timer per worker reset on every task.
+func (p *Pool) sweep() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sweeping = false
+	kept := p.idle[:0]
+	for _, w := range p.idle {
+		if w.used {
+			w.used = false
+			kept = append(kept, w)
+		} else {
+			p.dismiss(w)
+		}
+	}
+	clear(p.idle[len(kept):])
+	p.idle = kept
+	if len(p.idle) > 0 && !p.closed {
+		p.armSweeper()
+	}
+	p.signal() // with no queue, a dismissed worker makes room for a new one
+	p.finish()
+}
+
+// exit accounts for a worker goroutine that is returning. busy reports that
+// it is unwinding from a task that called runtime.Goexit: that task failed,
+// and the worker's slot passes to another worker if tasks are queued.
+func (p *Pool) exit(w *worker, busy bool) {
+	p.mu.Lock()
+	if busy {
+		p.count(leakproof.ErrGoexit)
+		p.workers--
+		next := p.wake()
+		p.signal()
+		p.mu.Unlock()
+		next.send(item{})
+		p.report(leakproof.ErrGoexit)
+		p.mu.Lock()
+	}
+	defer p.mu.Unlock()
+	p.alive--
+	if p.alive == 0 {
+		p.last.clear()
+	}
+	p.finish()
+}
+
+// finish closes p.done once the pool is closed, its last worker gone and
+// its sweeper stopped. p.mu is held.
+func (p *Pool) finish() {
+	if p.closed && p.alive == 0 && !p.sweeping {
+		select {
+		case <-p.done:
+		default:
+			close(p.done)
+		}
+	}
+}
+
+// inline runs a nested task in the goroutine of the task that submitted it.
+func (p *Pool) inline(it item) {
+	err := leakproof.ErrGoexit
+	defer func() {
+		p.mu.Lock()
+		p.count(err)
+		p.mu.Unlock()
+		p.report(err)
+	}()
+	err = p.call(it)
+}
+
+// count records that a running task ended with err. p.mu is held.
+func (p *Pool) count(err error) {
+	p.stats.Running--
+	switch err.(type) {
+	case nil:
+		p.stats.Succeeded++
+	case *leakproof.PanicError:
+		p.stats.Panicked++
+	default:
+		p.stats.Failed++
+	}
+}
+
+// logError returns the default error handler.
+func logError(name string) func(error) {
+	return func(err error) {
+		attrs := make([]slog.Attr, 0, 3)
+		if name != "" {
+			attrs = append(attrs, slog.String("pool", name))
+		}
+		msg := "pool: task failed"
+		if pe, ok := err.(*leakproof.PanicError); ok {
+			msg = "pool: task panicked"
+			attrs = append(attrs, slog.Any("panic", pe.Value), slog.String("stack", string(pe.Stack)))
+		} else {
+			attrs = append(attrs, slog.Any("err", err))
+		}
+		slog.Default().LogAttrs(context.Background(), slog.LevelError, msg, attrs...)
+	}
+}

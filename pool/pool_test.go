@@ -1,0 +1,762 @@
+package pool_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof"
+	"github.com/leakproof/leakproof/internal/leaktest"
+	"github.com/leakproof/leakproof/pool"
+)
+
+func TestMain(m *testing.M) { leaktest.Main(m) }
+
+var errTask = errors.New("task failed")
+
+func noop(context.Context) error { return nil }
+
+// gate is a task that blocks until the gate opens, counting the tasks
+// that started.
+type gate struct {
+	open    chan struct{}
+	started atomic.Int64
+}
+
+func newGate() *gate { return &gate{open: make(chan struct{})} }
+
+func (g *gate) task(context.Context) error {
+	g.started.Add(1)
+	<-g.open
+	return nil
+}
+
+// errs collects what a pool's error handler receives.
+type errs struct {
+	mu   sync.Mutex
+	list []error
+}
+
+func (e *errs) handle(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.list = append(e.list, err)
+}
+
+func (e *errs) all() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]error(nil), e.list...)
+}
+
+// poolGoroutines counts the goroutines labelled as the pool's.
+func poolGoroutines(t *testing.T) int {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
+	n := 0
+	for _, block := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(block, `"leakproof.pkg":"pool"`) {
+			continue
+		}
+		for _, line := range strings.Split(block, "\n") {
+			var count int
+			if _, err := fmt.Sscanf(line, "%d @", &count); err == nil {
+				n += count
+				break
+			}
+		}
+	}
+	return n
+}
+
+// checkSums asserts that every accepted task is counted exactly once.
+func checkSums(t *testing.T, s pool.Stats) {
+	t.Helper()
+	done := s.Succeeded + s.Failed + s.Panicked + s.Dropped + uint64(s.Running) + uint64(s.Queued)
+	assert.Equal(t, s.Submitted, done, "Submitted vs the sum of outcomes in %+v", s)
+}
+
+func TestNewPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func()
+		msg  string
+	}{
+		{"zero workers", func() { pool.New(0) }, "pool: workers must be at least 1, got 0"},
+		{"negative workers", func() { pool.New(-3) }, "pool: workers must be at least 1, got -3"},
+		{"negative queue", func() { pool.WithQueue(-1) }, "pool: queue size must be at least 0, got -1"},
+		{"zero idle timeout", func() { pool.WithIdleTimeout(0) }, "pool: idle timeout must be positive, got 0s"},
+		{"nil handler", func() { pool.WithErrorHandler(nil) }, "pool: WithErrorHandler called with a nil handler"},
+		{"resize to zero", func() { pool.New(1).Resize(0) }, "pool: workers must be at least 1, got 0"},
+		{"nil task", func() { _ = pool.New(1).Submit(context.Background(), nil) }, "pool: Submit called with a nil task"},
+		{"nil try task", func() { _ = pool.New(1).TrySubmit(nil) }, "pool: TrySubmit called with a nil task"},
+		{"nil context", func() { _ = pool.New(1).Submit(nil, noop) }, "pool: Submit called with a nil context"}, //nolint:staticcheck // testing the panic
+		{"nil close context", func() { _ = pool.New(1).Close(nil) }, "pool: Close called with a nil context"}, //nolint:staticcheck // testing the panic
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.PanicsWithValue(t, tt.msg, tt.f)
+		})
+	}
+}
+
+func TestSubmitRunsTasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(3)
+		var ran atomic.Int64
+		for range 100 {
+			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+				ran.Add(1)
+				return nil
+			}))
+		}
+		require.NoError(t, p.Close(t.Context()))
+		assert.EqualValues(t, 100, ran.Load())
+		s := p.Stats()
+		assert.EqualValues(t, 100, s.Submitted)
+		assert.EqualValues(t, 100, s.Succeeded)
+		assert.Zero(t, s.Workers)
+		checkSums(t, s)
+	})
+}
+
+func TestSubmitBlocksWhileFull(t *testing.T) {
+	for _, queue := range []int{0, 1, 3} {
+		t.Run(fmt.Sprintf("queue=%d", queue), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := pool.New(2, pool.WithQueue(queue))
+				g := newGate()
+				for range 2 + queue {
+					require.NoError(t, p.Submit(t.Context(), g.task))
+				}
+				synctest.Wait()
+				assert.EqualValues(t, 2, g.started.Load())
+				assert.Equal(t, queue, p.Stats().Queued)
+
+				var err error
+				returned := make(chan struct{})
+				go func() {
+					defer close(returned)
+					err = p.Submit(t.Context(), g.task)
+				}()
+				synctest.Wait()
+				select {
+				case <-returned:
+					t.Fatal("Submit returned while the pool was full")
+				default:
+				}
+
+				close(g.open)
+				<-returned
+				require.NoError(t, err)
+				require.NoError(t, p.Close(t.Context()))
+				assert.EqualValues(t, 3+queue, g.started.Load())
+			})
+		})
+	}
+}
+
+func TestSubmitReturnsCauseWhenContextEnds(t *testing.T) {
+	cause := errors.New("request abandoned")
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(1))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		require.NoError(t, p.Submit(t.Context(), g.task))
+
+		ctx, cancel := context.WithCancelCause(t.Context())
+		var err error
+		returned := make(chan struct{})
+		go func() {
+			defer close(returned)
+			err = p.Submit(ctx, g.task)
+		}()
+		synctest.Wait()
+		cancel(cause)
+		<-returned
+		require.ErrorIs(t, err, cause)
+
+		// A context already done is refused even with room in the queue.
+		close(g.open)
+		synctest.Wait()
+		require.ErrorIs(t, p.Submit(ctx, g.task), cause)
+
+		require.NoError(t, p.Close(t.Context()))
+		s := p.Stats()
+		assert.EqualValues(t, 2, s.Rejected)
+		assert.EqualValues(t, 2, s.Succeeded)
+		checkSums(t, s)
+	})
+}
+
+func TestSubmitDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(0))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start := time.Now()
+		err := p.Submit(ctx, g.task)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, time.Second, time.Since(start))
+		close(g.open)
+		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
+func TestTrySubmit(t *testing.T) {
+	for _, queue := range []int{0, 2} {
+		t.Run(fmt.Sprintf("queue=%d", queue), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := pool.New(2, pool.WithQueue(queue))
+				g := newGate()
+				for range 2 + queue {
+					require.NoError(t, p.TrySubmit(g.task))
+				}
+				require.ErrorIs(t, p.TrySubmit(g.task), pool.ErrFull)
+				synctest.Wait()
+				assert.EqualValues(t, 2, g.started.Load())
+
+				close(g.open)
+				synctest.Wait()
+				require.NoError(t, p.TrySubmit(g.task))
+				require.NoError(t, p.Close(t.Context()))
+				s := p.Stats()
+				assert.EqualValues(t, 3+queue, s.Succeeded)
+				assert.EqualValues(t, 1, s.Rejected)
+				checkSums(t, s)
+			})
+		})
+	}
+}
+
+func TestClosed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(1))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		require.NoError(t, p.Submit(t.Context(), g.task))
+
+		// A Submit blocked on the full queue returns once Close begins.
+		var blocked error
+		returned := make(chan struct{})
+		go func() {
+			defer close(returned)
+			blocked = p.Submit(t.Context(), g.task)
+		}()
+		synctest.Wait()
+
+		closed := make(chan error)
+		go func() { closed <- p.Close(t.Context()) }()
+		<-returned
+		require.ErrorIs(t, blocked, pool.ErrClosed)
+		require.ErrorIs(t, p.Submit(t.Context(), noop), pool.ErrClosed)
+		require.ErrorIs(t, p.TrySubmit(noop), pool.ErrClosed)
+
+		close(g.open)
+		require.NoError(t, <-closed)
+		require.NoError(t, p.Close(t.Context()), "a second Close")
+		assert.EqualValues(t, 2, g.started.Load())
+		s := p.Stats()
+		assert.EqualValues(t, 3, s.Rejected)
+		checkSums(t, s)
+	})
+}
+
+func TestCloseRunsQueuedAndLeavesNoGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(4, pool.WithQueue(100))
+		var ran atomic.Int64
+		for range 100 {
+			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+				time.Sleep(time.Millisecond)
+				ran.Add(1)
+				return nil
+			}))
+		}
+		require.NoError(t, p.Close(t.Context()))
+		assert.EqualValues(t, 100, ran.Load())
+		assert.Zero(t, p.Stats().Workers)
+		synctest.Wait() // let the last worker finish returning
+		assert.Zero(t, poolGoroutines(t))
+	})
+}
+
+func TestCloseConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(2)
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		results := make(chan error, 3)
+		for range 3 {
+			go func() { results <- p.Close(t.Context()) }()
+		}
+		synctest.Wait()
+		assert.Empty(t, results, "Close returned before the running task")
+		close(g.open)
+		for range 3 {
+			require.NoError(t, <-results)
+		}
+	})
+}
+
+func TestCloseGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var handled errs
+		p := pool.New(2, pool.WithQueue(5), pool.WithErrorHandler(handled.handle))
+		var cause error
+		var stoppedAt time.Time
+		running := func(ctx context.Context) error {
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			time.Sleep(time.Second) // cleaning up
+			stoppedAt = time.Now()
+			return ctx.Err()
+		}
+		require.NoError(t, p.Submit(t.Context(), running))
+		require.NoError(t, p.Submit(t.Context(), running))
+		var queuedRan atomic.Bool
+		for range 5 {
+			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+				queuedRan.Store(true)
+				return nil
+			}))
+		}
+		synctest.Wait()
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		err := p.Close(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, stoppedAt, time.Now(), "Close returned before the running tasks")
+		assert.False(t, queuedRan.Load(), "a dropped task ran")
+		require.ErrorIs(t, cause, pool.ErrClosed)
+		require.ErrorIs(t, cause, context.DeadlineExceeded)
+
+		s := p.Stats()
+		assert.EqualValues(t, 5, s.Dropped)
+		assert.EqualValues(t, 2, s.Failed)
+		assert.Zero(t, s.Workers)
+		checkSums(t, s)
+		assert.Len(t, handled.all(), 2)
+		require.ErrorIs(t, p.Close(t.Context()), nil, "Close after Close gave up")
+	})
+}
+
+func TestTaskContext(t *testing.T) {
+	type key struct{}
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1)
+		ctx, cancel := context.WithTimeout(context.WithValue(t.Context(), key{}, "request-42"), time.Second)
+		cancel() // the request ends before its task runs: the task still runs
+
+		type seen struct {
+			value    any
+			err      error
+			deadline bool
+			cause    error
+		}
+		got := make(chan seen, 1)
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task)) // so the next task waits
+		synctest.Wait()
+		ctx2, cancel2 := context.WithCancel(context.WithValue(t.Context(), key{}, "request-43"))
+		require.NoError(t, p.Submit(ctx2, func(ctx context.Context) error {
+			_, ok := ctx.Deadline()
+			got <- seen{ctx.Value(key{}), ctx.Err(), ok, context.Cause(ctx)}
+			return nil
+		}))
+		cancel2()
+		close(g.open)
+		s := <-got
+		assert.Equal(t, "request-43", s.value)
+		assert.NoError(t, s.err)
+		assert.NoError(t, s.cause)
+		assert.False(t, s.deadline)
+
+		require.ErrorIs(t, p.Submit(ctx, noop), context.Canceled, "a done ctx is refused")
+		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
+func TestTaskContextDerived(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1)
+		var err, cause error
+		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+			// A context derived from the task's ends when Close gives up.
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			<-ctx.Done()
+			err, cause = ctx.Err(), context.Cause(ctx)
+			return nil
+		}))
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		synctest.Wait()
+		require.ErrorIs(t, p.Close(ctx), context.Canceled)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, cause, pool.ErrClosed)
+	})
+}
+
+func TestTaskContextEndsAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1)
+		kept := make(chan context.Context, 1)
+		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+			kept <- ctx
+			return nil
+		}))
+		ctx := <-kept
+		synctest.Wait()
+		require.NoError(t, ctx.Err(), "the pool is still open")
+		require.NoError(t, p.Close(t.Context()))
+		require.ErrorIs(t, context.Cause(ctx), pool.ErrClosed)
+	})
+}
+
+// uncomparableCtx is a context whose dynamic type == cannot compare.
+type uncomparableCtx struct {
+	context.Context
+	tags []string
+}
+
+func TestUncomparableContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1)
+		for range 3 {
+			ctx := uncomparableCtx{Context: t.Context(), tags: []string{"x"}}
+			require.NoError(t, p.Submit(ctx, noop))
+		}
+		require.NoError(t, p.Close(t.Context()))
+		assert.EqualValues(t, 3, p.Stats().Succeeded)
+	})
+}
+
+func TestErrorsReachHandler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var handled errs
+		p := pool.New(2, pool.WithErrorHandler(handled.handle))
+		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { return errTask }))
+		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { panic("boom") }))
+		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { runtime.Goexit(); return nil }))
+		require.NoError(t, p.Submit(t.Context(), noop))
+		require.NoError(t, p.Close(t.Context()))
+
+		var failed, panicked, exited int
+		for _, err := range handled.all() {
+			var pe *leakproof.PanicError
+			switch {
+			case errors.Is(err, errTask):
+				failed++
+			case errors.As(err, &pe):
+				panicked++
+				assert.Equal(t, "boom", pe.Value)
+				assert.Contains(t, string(pe.Stack), "pool_test.go")
+			case errors.Is(err, leakproof.ErrGoexit):
+				exited++
+			default:
+				t.Errorf("unexpected error %v", err)
+			}
+		}
+		assert.Equal(t, []int{1, 1, 1}, []int{failed, panicked, exited})
+		s := p.Stats()
+		assert.EqualValues(t, 2, s.Failed)
+		assert.EqualValues(t, 1, s.Panicked)
+		assert.EqualValues(t, 1, s.Succeeded)
+		checkSums(t, s)
+	})
+}
+
+func TestGoexitKeepsQueueMoving(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var handled errs
+		p := pool.New(1, pool.WithQueue(10), pool.WithErrorHandler(handled.handle))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+			<-g.open
+			runtime.Goexit()
+			return nil
+		}))
+		var ran atomic.Int64
+		for range 10 {
+			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+				ran.Add(1)
+				return nil
+			}))
+		}
+		close(g.open)
+		synctest.Wait()
+		assert.EqualValues(t, 10, ran.Load(), "queued tasks after a Goexit")
+		s := p.Stats()
+		assert.Equal(t, 1, s.Workers, "the worker that exited was replaced, once")
+		assert.EqualValues(t, 1, s.Failed)
+		require.Len(t, handled.all(), 1)
+		require.ErrorIs(t, handled.all()[0], leakproof.ErrGoexit)
+		require.NoError(t, p.Close(t.Context()))
+		checkSums(t, p.Stats())
+	})
+}
+
+func TestDefaultHandlerLogs(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	defer slog.SetDefault(old)
+
+	p := pool.New(1, pool.WithName("mailer"))
+	require.NoError(t, p.Submit(context.Background(), func(context.Context) error { return errTask }))
+	require.NoError(t, p.Submit(context.Background(), func(context.Context) error { panic("boom") }))
+	require.NoError(t, p.Close(context.Background()))
+
+	out := buf.String()
+	assert.Contains(t, out, `level=ERROR msg="pool: task failed" pool=mailer err="task failed"`)
+	assert.Contains(t, out, `level=ERROR msg="pool: task panicked" pool=mailer panic=boom stack=`)
+	assert.Contains(t, out, "pool_test.go", "the panic's stack")
+}
+
+func TestIdleWorkersExit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(4, pool.WithIdleTimeout(time.Minute))
+		assert.Zero(t, p.Stats().Workers, "a new pool starts no goroutine")
+		g := newGate()
+		for range 4 {
+			require.NoError(t, p.Submit(t.Context(), g.task))
+		}
+		synctest.Wait()
+		close(g.open)
+		synctest.Wait()
+		assert.Equal(t, 4, p.Stats().Workers)
+		assert.Equal(t, 4, poolGoroutines(t))
+
+		time.Sleep(time.Minute - time.Nanosecond)
+		synctest.Wait()
+		assert.Equal(t, 4, p.Stats().Workers, "workers exited before the idle timeout")
+
+		time.Sleep(time.Minute + time.Nanosecond)
+		synctest.Wait()
+		assert.Zero(t, p.Stats().Workers)
+		assert.Zero(t, poolGoroutines(t))
+
+		// The pool still works, and needs no Close to end up empty.
+		require.NoError(t, p.Submit(t.Context(), noop))
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		assert.Zero(t, poolGoroutines(t))
+	})
+}
+
+func TestBusyWorkersStay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithIdleTimeout(time.Second))
+		for range 10 {
+			require.NoError(t, p.Submit(t.Context(), noop))
+			time.Sleep(900 * time.Millisecond)
+			synctest.Wait()
+			assert.Equal(t, 1, p.Stats().Workers)
+		}
+		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
+func TestNestedSubmit(t *testing.T) {
+	for _, queue := range []int{0, 1, 8} {
+		t.Run(fmt.Sprintf("queue=%d", queue), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := pool.New(2, pool.WithQueue(queue))
+				var leaves atomic.Int64
+				// Every worker runs a parent that submits children with its
+				// own context and waits for them: with the children queued
+				// behind the parents, this would never end.
+				var parents sync.WaitGroup
+				for range 2 + queue {
+					parents.Add(1)
+					require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+						defer parents.Done()
+						var children sync.WaitGroup
+						for range 5 {
+							children.Add(1)
+							err := p.Submit(ctx, func(context.Context) error {
+								defer children.Done()
+								time.Sleep(time.Millisecond)
+								leaves.Add(1)
+								return nil
+							})
+							if err != nil {
+								return err
+							}
+						}
+						children.Wait()
+						return nil
+					}))
+				}
+				parents.Wait()
+				require.NoError(t, p.Close(t.Context()))
+				assert.EqualValues(t, 5*(2+queue), leaves.Load())
+				checkSums(t, p.Stats())
+			})
+		})
+	}
+}
+
+func TestResize(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(10))
+		g := newGate()
+		for range 6 {
+			require.NoError(t, p.Submit(t.Context(), g.task))
+		}
+		synctest.Wait()
+		assert.EqualValues(t, 1, g.started.Load())
+
+		p.Resize(4)
+		synctest.Wait()
+		assert.EqualValues(t, 4, g.started.Load(), "growing starts queued tasks")
+		assert.Equal(t, 4, p.Stats().Running)
+
+		p.Resize(2)
+		close(g.open)
+		synctest.Wait()
+		assert.Equal(t, 2, p.Stats().Workers, "shrinking stops workers above the limit")
+
+		var running, peak atomic.Int64
+		for range 20 {
+			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+				n := running.Add(1)
+				for {
+					m := peak.Load()
+					if n <= m || peak.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				time.Sleep(time.Millisecond)
+				running.Add(-1)
+				return nil
+			}))
+		}
+		require.NoError(t, p.Close(t.Context()))
+		assert.EqualValues(t, 2, peak.Load())
+	})
+}
+
+func TestBoundRespected(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const workers = 3
+		p := pool.New(workers, pool.WithQueue(2))
+		var running, peak atomic.Int64
+		var submitters sync.WaitGroup
+		for range 10 {
+			submitters.Go(func() {
+				for range 20 {
+					require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+						n := running.Add(1)
+						for {
+							m := peak.Load()
+							if n <= m || peak.CompareAndSwap(m, n) {
+								break
+							}
+						}
+						time.Sleep(time.Millisecond)
+						running.Add(-1)
+						return nil
+					}))
+				}
+			})
+		}
+		submitters.Wait()
+		require.NoError(t, p.Close(t.Context()))
+		assert.EqualValues(t, workers, peak.Load())
+		s := p.Stats()
+		assert.EqualValues(t, 200, s.Succeeded)
+		checkSums(t, s)
+	})
+}
+
+// TestConcurrentUse runs on real time, to let the race detector and the
+// scheduler shake the pool.
+func TestConcurrentUse(t *testing.T) {
+	p := pool.New(4, pool.WithQueue(4), pool.WithIdleTimeout(time.Millisecond), pool.WithErrorHandler(func(error) {}))
+	var submitters sync.WaitGroup
+	var accepted atomic.Int64
+	for i := range 8 {
+		submitters.Go(func() {
+			for j := range 300 {
+				task := noop
+				switch (i + j) % 7 {
+				case 0:
+					task = func(context.Context) error { return errTask }
+				case 1:
+					task = func(context.Context) error { panic("boom") }
+				case 2:
+					task = func(ctx context.Context) error {
+						return p.Submit(ctx, noop) // nested
+					}
+				}
+				var err error
+				if j%3 == 0 {
+					err = p.TrySubmit(task)
+				} else {
+					err = p.Submit(context.Background(), task)
+				}
+				if err == nil {
+					accepted.Add(1)
+				}
+				if j%50 == 0 {
+					p.Resize(1 + (i+j)%5)
+				}
+			}
+		})
+	}
+	submitters.Wait()
+	require.NoError(t, p.Close(context.Background()))
+	s := p.Stats()
+	checkSums(t, s)
+	assert.GreaterOrEqual(t, s.Submitted, uint64(accepted.Load()), "nested tasks are counted too")
+	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Panicked)
+	assert.Zero(t, s.Workers)
+}
+
+func TestSubmitAllocatesNothing(t *testing.T) {
+	p := pool.New(2, pool.WithQueue(1000))
+	defer p.Close(context.Background())
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, 1)
+	for _, c := range []context.Context{context.Background(), ctx} {
+		allocs := testing.AllocsPerRun(1000, func() {
+			if err := p.Submit(c, noop); err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.Zero(t, allocs)
+	}
+}
+
+func TestWorkersAreLabelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithName("mailer"))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		synctest.Wait()
+		var buf bytes.Buffer
+		require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
+		assert.Contains(t, buf.String(), `"leakproof.name":"mailer"`)
+		close(g.open)
+		require.NoError(t, p.Close(t.Context()))
+	})
+}
