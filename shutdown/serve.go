@@ -32,7 +32,8 @@ import (
 // returned and no handler is running, so steps added before Serve, such
 // as a database the handlers use, stop only after the last request.
 //
-// If srv.Serve fails, Serve triggers the shutdown with that error.
+// If srv.Serve fails, Serve triggers the shutdown with that error. For
+// TLS, pass a listener from tls.NewListener.
 //
 // Serve takes srv over: it sets srv.BaseContext (calling the one set, if
 // any) and wraps srv.Handler (http.DefaultServeMux if nil); do not change

@@ -284,7 +284,11 @@ func (c *Coordinator) force(sig os.Signal) {
 	c.forced = code
 	current := c.current
 	c.mu.Unlock()
-	c.cfg.logger.Error("shutdown forced", "signal", sig.String(), "code", code, "step", current)
+	args := []any{"signal", sig.String(), "code", code}
+	if current != "" {
+		args = append(args, "step", current) // the step that did not finish
+	}
+	c.cfg.logger.Error("shutdown forced", args...)
 	c.cfg.exit(code)
 }
 

@@ -40,10 +40,11 @@ func signalSelf(t *testing.T) {
 
 func TestSignalsTriggerThenForceExit(t *testing.T) {
 	exits := make(chan int, 1)
+	rec := &recorder{}
 	c := shutdown.New(
 		shutdown.WithSignals(syscall.SIGUSR1),
 		shutdown.WithExit(func(code int) { exits <- code }),
-		shutdown.WithLogger(slog.New(slog.DiscardHandler)),
+		shutdown.WithLogger(slog.New(rec)),
 	)
 	defer c.Close()
 	busy, release := make(chan struct{}), make(chan struct{})
@@ -62,6 +63,12 @@ func TestSignalsTriggerThenForceExit(t *testing.T) {
 
 	signalSelf(t)
 	assert.Equal(t, 128+10, receive(t, exits, "the forced exit"), "called while the step is still busy")
+	forced := rec.find("shutdown forced")
+	require.Len(t, forced, 1)
+	assert.Equal(t, map[string]any{
+		"msg": "shutdown forced", "level": slog.LevelError,
+		"signal": "user defined signal 1", "code": int64(138), "step": "busy",
+	}, forced[0])
 
 	close(release)
 	assert.NoError(t, receive(t, waited, "Wait"))
