@@ -62,8 +62,8 @@ type Pool struct {
 	// Task contexts end when Close gives up on the tasks.
 	abort       context.Context
 	cancelAbort context.CancelCauseFunc
-	bg          *taskCtx     // for TrySubmit and context.Background()
-	last        lastCtx      // the task context derived most recently
+	bg          *taskCtx      // for TrySubmit and context.Background()
+	last        lastCtx       // the task context derived most recently
 	space       chan struct{} // cap 1: wakes a Submit waiting for room; closed by Close
 	done        chan struct{} // closed once Close has begun and no worker goroutine is left
 	sweeper     *time.Timer   // runs sweep while workers are parked
@@ -79,7 +79,7 @@ type Pool struct {
 	closed  bool
 	// sweeping reports that sweeper is set and its callback has not begun.
 	sweeping bool
-	stats   Stats // cumulative counters and Running
+	stats    Stats // cumulative counters and Running
 }
 
 // Stats is a snapshot of a pool's counters. Every accepted task is counted

@@ -105,7 +105,7 @@ func TestNewPanics(t *testing.T) {
 		{"nil task", func() { _ = pool.New(1).Submit(context.Background(), nil) }, "pool: Submit called with a nil task"},
 		{"nil try task", func() { _ = pool.New(1).TrySubmit(nil) }, "pool: TrySubmit called with a nil task"},
 		{"nil context", func() { _ = pool.New(1).Submit(nil, noop) }, "pool: Submit called with a nil context"}, //nolint:staticcheck // testing the panic
-		{"nil close context", func() { _ = pool.New(1).Close(nil) }, "pool: Close called with a nil context"}, //nolint:staticcheck // testing the panic
+		{"nil close context", func() { _ = pool.New(1).Close(nil) }, "pool: Close called with a nil context"},   //nolint:staticcheck // testing the panic
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,13 +319,16 @@ func TestCloseGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var handled errs
 		p := pool.New(2, pool.WithQueue(5), pool.WithErrorHandler(handled.handle))
-		var cause error
-		var stoppedAt time.Time
+		type stop struct {
+			cause error
+			at    time.Time
+		}
+		stops := make(chan stop, 2)
 		running := func(ctx context.Context) error {
 			<-ctx.Done()
-			cause = context.Cause(ctx)
+			cause := context.Cause(ctx)
 			time.Sleep(time.Second) // cleaning up
-			stoppedAt = time.Now()
+			stops <- stop{cause, time.Now()}
 			return ctx.Err()
 		}
 		require.NoError(t, p.Submit(t.Context(), running))
@@ -343,10 +346,14 @@ func TestCloseGivesUp(t *testing.T) {
 		defer cancel()
 		err := p.Close(ctx)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Equal(t, stoppedAt, time.Now(), "Close returned before the running tasks")
 		assert.False(t, queuedRan.Load(), "a dropped task ran")
-		require.ErrorIs(t, cause, pool.ErrClosed)
-		require.ErrorIs(t, cause, context.DeadlineExceeded)
+		require.Len(t, stops, 2, "Close returned before the running tasks")
+		for range 2 {
+			s := <-stops
+			assert.Equal(t, s.at, time.Now(), "Close returned before the running tasks")
+			require.ErrorIs(t, s.cause, pool.ErrClosed)
+			require.ErrorIs(t, s.cause, context.DeadlineExceeded)
+		}
 
 		s := p.Stats()
 		assert.EqualValues(t, 5, s.Dropped)
