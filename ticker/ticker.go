@@ -25,7 +25,6 @@ import (
 	"iter"
 	"time"
 
-	"github.com/leakproof/leakproof"
 	"github.com/leakproof/leakproof/internal/labels"
 	"github.com/leakproof/leakproof/internal/panics"
 )
@@ -96,9 +95,14 @@ func (c *config) call(ctx context.Context, f func(ctx context.Context) error) er
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	err := panics.Try(func() error { return f(ctx) })
-	if pe, ok := err.(*leakproof.PanicError); ok {
-		panic(pe)
+	ok := false
+	err := panics.Try(func() error {
+		err := f(ctx)
+		ok = true
+		return err
+	})
+	if !ok {
+		panic(err) // a *leakproof.PanicError; an error f returns is never re-raised
 	}
 	return err
 }

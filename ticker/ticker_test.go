@@ -216,7 +216,10 @@ func TestImmediateIsNotJittered(t *testing.T) {
 	})
 }
 
-var errFailed = errors.New("failed")
+var (
+	errFailed = errors.New("failed")
+	errPanic  = &leakproof.PanicError{Value: "recovered elsewhere"}
+)
 
 func TestRunResult(t *testing.T) {
 	tests := []struct {
@@ -245,6 +248,9 @@ func TestRunResult(t *testing.T) {
 			cancel(errFailed)
 			return context.Cause(ctx)
 		}, nil, 1},
+		{"a returned *PanicError is an error", func(ctx context.Context, run int, cancel context.CancelCauseFunc) error {
+			return errPanic
+		}, errPanic, 1},
 		{"real error after ctx end", func(ctx context.Context, run int, cancel context.CancelCauseFunc) error {
 			cancel(nil)
 			return errFailed

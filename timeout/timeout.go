@@ -84,8 +84,8 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 		}
 		<-c.done // f returned in this very instant; its result is on its way
 	}
-	if pe, ok := c.err.(*leakproof.PanicError); ok {
-		panic(pe)
+	if c.panic != nil {
+		panic(c.panic)
 	}
 	if c.late {
 		return zero, context.Cause(fctx)
@@ -101,7 +101,8 @@ type call[T any] struct {
 	done  chan struct{} // closed once the result is set, if DoValue takes it
 	val   T
 	err   error
-	late  bool // f returned after its context had ended
+	panic *leakproof.PanicError // what f panicked with, if it did
+	late  bool                  // f returned after its context had ended
 }
 
 const (
@@ -110,23 +111,27 @@ const (
 	abandoned
 )
 
+// run calls f and hands its result to DoValue, if DoValue still waits.
 func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error), l labels.Set) {
 	l.Apply()
-	c.err = leakproof.ErrGoexit
+	c.err = leakproof.ErrGoexit // unless f returns or panics
 	defer func() {
 		c.late = ctx.Err() != nil
 		if c.state.CompareAndSwap(running, returned) {
 			close(c.done)
-			return
-		}
-		if pe, ok := c.err.(*leakproof.PanicError); ok {
-			panic(pe) // Do has returned: nobody is left to report it to
+		} else if c.panic != nil {
+			panic(c.panic) // DoValue has returned: nobody is left to report it to
 		}
 	}()
+	ok := false
 	c.err = panics.Try(func() (err error) {
 		c.val, err = f(ctx)
+		ok = true
 		return err
 	})
+	if !ok {
+		c.panic = c.err.(*leakproof.PanicError)
+	}
 }
 
 // Send sends v on ch, waiting at most d for a receiver or buffer space. It

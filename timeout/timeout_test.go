@@ -22,7 +22,10 @@ import (
 
 func TestMain(m *testing.M) { leaktest.Main(m) }
 
-var errFailed = errors.New("failed")
+var (
+	errFailed = errors.New("failed")
+	errPanic  = &leakproof.PanicError{Value: "recovered elsewhere"}
+)
 
 // op is Send or Recv on a channel of ints, for tests that hold for both.
 type op struct {
@@ -212,6 +215,9 @@ func TestDo(t *testing.T) {
 			time.Sleep(time.Hour)
 			return nil
 		}, timeout.ErrTimeout, 2 * time.Second},
+		{"a returned *PanicError is an error", func(ctx context.Context) error {
+			return errPanic
+		}, errPanic, 0},
 		{"f calls Goexit", func(ctx context.Context) error {
 			runtime.Goexit()
 			return nil
