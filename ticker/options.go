@@ -70,7 +70,9 @@ func OnError(h func(err error)) Option {
 	return optionFunc(func(c *config) { c.onError = h })
 }
 
-func configure(caller string, ctx context.Context, d time.Duration, opts []Option) config {
+// configure checks the arguments common to Every, Run and New, named by
+// caller in its panics, and applies opts.
+func configure(ctx context.Context, d time.Duration, opts []Option, caller string) config {
 	if ctx == nil {
 		panic("ticker: " + caller + " called with a nil context")
 	}

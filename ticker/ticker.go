@@ -1,5 +1,6 @@
-// Package ticker runs periodic work that stops with its context: the
-// `for range time.Tick` loop without the loop that nothing ends.
+// Package ticker runs periodic work that stops with its context, so that a
+// periodic loop cannot outlive the code that started it the way a
+// `for range time.Tick(d)` goroutine does.
 //
 //	err := ticker.Run(ctx, time.Minute, flush)
 //
@@ -40,7 +41,7 @@ import (
 // loop body. Every takes Immediate, FixedDelay and Jitter; it panics if d
 // <= 0 or if given an option of Run only.
 func Every(ctx context.Context, d time.Duration, opts ...Option) iter.Seq[time.Time] {
-	cfg := configure("Every", ctx, d, opts)
+	cfg := configure(ctx, d, opts, "Every")
 	cfg.loopOnly("Every")
 	return every(ctx, d, cfg)
 }
@@ -74,7 +75,7 @@ func Run(ctx context.Context, d time.Duration, f func(ctx context.Context) error
 	if f == nil {
 		panic("ticker: Run called with a nil function")
 	}
-	cfg := configure("Run", ctx, d, opts)
+	cfg := configure(ctx, d, opts, "Run")
 	for range every(ctx, d, cfg) {
 		err := cfg.call(ctx, f)
 		if err == nil || ended(ctx, err) {
@@ -139,7 +140,7 @@ type Ticker struct {
 // New takes Immediate, FixedDelay and Jitter; it panics if d <= 0 or if
 // given an option of Run only.
 func New(ctx context.Context, d time.Duration, opts ...Option) *Ticker {
-	cfg := configure("New", ctx, d, opts)
+	cfg := configure(ctx, d, opts, "New")
 	cfg.loopOnly("New")
 	ctx, cancel := context.WithCancel(ctx)
 	c := make(chan time.Time)

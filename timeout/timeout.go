@@ -40,10 +40,11 @@ func (timeoutError) Unwrap() error { return context.DeadlineExceeded }
 // returns ErrTimeout at the deadline, or context.Cause(ctx) as soon as ctx
 // ends, even if f ignores its context and goes on running.
 //
-// That is the one exception to joining every goroutine before returning:
-// a late f keeps running after Do has returned, and its goroutine exits as
-// soon as f returns; it never blocks delivering a result nobody waits for,
-// and whatever f returns then is dropped. A panic in f is re-raised by Do
+// So, unlike every other call of this library, Do may return before the
+// goroutine it started: Go cannot stop a function that ignores its
+// context. That goroutine exits as soon as f returns; it never blocks
+// delivering a result nobody waits for, and whatever f returns then is
+// dropped. A panic in f is re-raised by Do
 // as a *leakproof.PanicError if Do is still waiting; after Do has returned
 // there is nobody to hand it to, and it crashes the program like any
 // unrecovered panic. If f calls runtime.Goexit, Do returns an error that
