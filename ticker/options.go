@@ -51,8 +51,10 @@ func Jitter(frac float64) Option {
 }
 
 // Timeout gives each run of Run's function a context that ends d after the
-// run starts. A run that ignores its context still holds up Run until it
-// returns; no goroutine is left behind for it. Timeout panics if d <= 0.
+// run starts. A run that fails because of it fails like any other: Run
+// returns its error unless OnError is given. A run that ignores its context
+// still holds up Run until it returns; no goroutine is left behind for it.
+// Timeout panics if d <= 0.
 func Timeout(d time.Duration) Option {
 	if d <= 0 {
 		panic(fmt.Sprintf("ticker: timeout must be positive, got %v", d))
