@@ -44,41 +44,40 @@ func (s *schedule) restart(d time.Duration) {
 func (s *schedule) wait(reset <-chan time.Duration) (time.Time, bool) {
 	due := s.due()
 	for {
-		if s.hasDeadline && !due.Before(s.deadline) {
-			// No tick is left before the deadline.
-			select {
-			case d := <-reset:
-				s.restart(d)
-				due = s.due()
-				continue
-			case <-s.ctx.Done():
-				return time.Time{}, false
+		var fire <-chan time.Time // stays nil if no tick is left before the deadline
+		if !s.hasDeadline || due.Before(s.deadline) {
+			wait := time.Until(due)
+			if wait <= 0 {
+				return s.woke()
 			}
+			fire = s.arm(wait)
 		}
-		if wait := time.Until(due); wait > 0 {
-			select {
-			case <-s.arm(wait):
-			case d := <-reset:
-				s.restart(d)
-				due = s.due()
-				continue
-			case <-s.ctx.Done():
-				return time.Time{}, false
-			}
-		}
-		// select has no priority: ctx may have ended as the timer fired.
-		// A timer that fires late may also wake us past the deadline
-		// before ctx's own timer has cancelled it.
-		now := time.Now()
-		if s.hasDeadline && !now.Before(s.deadline) {
-			<-s.ctx.Done()
+		select {
+		case <-fire:
+			return s.woke()
+		case d := <-reset:
+			s.restart(d)
+			due = s.due()
+		case <-s.ctx.Done():
 			return time.Time{}, false
 		}
-		if s.ctx.Err() != nil {
-			return time.Time{}, false
-		}
-		return now, true
 	}
+}
+
+// woke decides whether a tick that has come due may be taken. select has no
+// priority, so ctx may have ended as the timer fired; and a timer that
+// fires late may wake us past the deadline before ctx's own timer has
+// cancelled ctx.
+func (s *schedule) woke() (time.Time, bool) {
+	now := time.Now()
+	if s.hasDeadline && !now.Before(s.deadline) {
+		<-s.ctx.Done()
+		return time.Time{}, false
+	}
+	if s.ctx.Err() != nil {
+		return time.Time{}, false
+	}
+	return now, true
 }
 
 // due returns when the next tick comes, with its jitter.
