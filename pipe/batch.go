@@ -19,9 +19,9 @@ const batchBuffer = 64
 // the caller may keep.
 //
 // Batch ranges over in on a goroutine of its own, so that maxWait is kept
-// while in waits. The first error from in, or the end of ctx, ends the
-// sequence at once; the partial batch is then dropped. Batch panics if
-// size < 1 or maxWait <= 0.
+// while in waits. An error from in comes after the items before it, the
+// last partial batch included; the end of ctx ends the sequence at once.
+// Batch panics if size < 1 or maxWait <= 0.
 func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duration) Seq[[]T] {
 	check(ctx, in, false, "Batch")
 	if size < 1 {
@@ -38,10 +38,8 @@ func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duratio
 			yieldErr(yield, r.end())
 			return
 		}
-		items := make(chan T, min(size, batchBuffer))
-		r.goroutine(func() error {
-			return pump(r, in, func(v T) error { return Send(r.ctx, items, v) })
-		}, func() { close(items) })
+		items := make(chan item[T], min(size, batchBuffer))
+		r.goroutine(func() error { return pump(r, in, forward(r, items)) }, func() { close(items) })
 
 		// One timer for the whole loop, armed by each batch's first item.
 		timer := time.NewTimer(maxWait)
@@ -51,13 +49,18 @@ func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duratio
 		var batch []T
 		for {
 			select {
-			case v, ok := <-items:
-				if !ok {
+			case it, ok := <-items:
+				if !ok || it.err != nil {
+					// The input has ended: the last batch, then its error.
 					err := r.end()
+					if err == nil && len(batch) > 0 && !yield(batch, nil) {
+						return
+					}
+					if err == nil {
+						err = it.err
+					}
 					if err != nil {
 						yieldErr(yield, err)
-					} else if len(batch) > 0 {
-						yield(batch, nil)
 					}
 					return
 				}
@@ -65,7 +68,7 @@ func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duratio
 					batch = make([]T, 0, size)
 					timer.Reset(maxWait)
 				}
-				batch = append(batch, v)
+				batch = append(batch, it.v)
 				if len(batch) < size {
 					continue
 				}

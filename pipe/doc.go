@@ -26,8 +26,11 @@
 //     the break is bounded by the workers and buffers in flight, never by the
 //     length of the input, and no user function runs once the loop is over.
 //   - The first error, from a source or a stage, ends the sequence: it is
-//     yielded once, as (zero, err), and nothing follows. The end of a
-//     stage's ctx ends it the same way, with context.Cause(ctx).
+//     yielded once, as (zero, err), and nothing follows. Stages that keep
+//     order deliver the items before it first, as a plain loop would, so
+//     their output does not depend on the worker count; unordered ones
+//     (Unordered, ForEach, Merge) end as soon as it happens. The end of a
+//     stage's ctx ends it at once, with context.Cause(ctx).
 //   - A panic in a user function is re-raised in the goroutine that ranges,
 //     as a *leakproof.PanicError, once the pipeline has stopped.
 //

@@ -10,8 +10,8 @@ import (
 
 // Merge returns the items of all ins, each ranged on a goroutine of its
 // own, in the order they arrive. It ends when all ins have ended; the first
-// error from any of them, or the end of ctx, ends it early and stops the
-// others. Merge of no sequences is empty.
+// error to arrive from any of them, or the end of ctx, ends it early and
+// stops the others. Merge of no sequences is empty.
 func Merge[T any](ctx context.Context, ins ...Seq[T]) Seq[T] {
 	if ctx == nil {
 		panic("pipe: Merge called with a nil context")
@@ -26,8 +26,8 @@ func Merge[T any](ctx context.Context, ins ...Seq[T]) Seq[T] {
 	return fanIn(ctx, ins, len(ins))
 }
 
-// Buffer returns the items of in, ranged on a goroutine of its own that
-// runs up to n items ahead of the loop. It lets the stages upstream, which
+// Buffer returns the items of in, and its error, ranged on a goroutine of
+// its own that runs up to n items ahead of the loop. It lets the stages upstream, which
 // with one worker run in the ranging goroutine, overlap with those
 // downstream. Buffer panics if n < 1.
 func Buffer[T any](ctx context.Context, in Seq[T], n int) Seq[T] {
@@ -49,16 +49,14 @@ func fanIn[T any](ctx context.Context, ins []Seq[T], buf int) Seq[T] {
 			yieldErr(yield, r.end())
 			return
 		}
-		out := make(chan T, buf)
+		out := make(chan item[T], buf)
 		if len(ins) == 0 {
 			close(out)
 		}
 		var live atomic.Int64
 		live.Store(int64(len(ins)))
 		for _, in := range ins {
-			r.goroutine(func() error {
-				return pump(r, in, func(v T) error { return Send(r.ctx, out, v) })
-			}, func() {
+			r.goroutine(func() error { return pump(r, in, forward(r, out)) }, func() {
 				if live.Add(-1) == 0 {
 					close(out)
 				}

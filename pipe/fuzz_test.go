@@ -84,6 +84,10 @@ func FuzzStop(f *testing.F) {
 				require.ErrorIs(t, err, errWork)
 			}
 			assertPrefix(t, c, all, items)
+			if !unordered && (way == bySourceError || way == byStageError && stop < length) {
+				// In order, an error takes the place of its item.
+				assertOutput(t, c, filterWant(mapWant(seqOf(min(stop, length)))), items)
+			}
 		})
 	})
 }

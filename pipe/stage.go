@@ -14,8 +14,11 @@ import (
 // input order unless Unordered is given. With one worker, the default, f
 // runs in the goroutine that ranges, with ctx.
 //
-// The first error, from in or f, ends the sequence; so does the end of ctx,
-// with context.Cause(ctx). A panic in f is re-raised in the goroutine that
+// An error, from in or f, ends the sequence. In order, it takes the place of
+// its item, after all the items before it, exactly as with one worker, and
+// items after it are not worked on once it is known; unordered, it comes as
+// soon as it happens. The end of ctx ends the sequence at once with
+// context.Cause(ctx). A panic in f is re-raised in the goroutine that
 // ranges, as a *leakproof.PanicError, once the stage's goroutines have
 // exited; a call to runtime.Goexit in f on a worker ends the sequence with
 // an error wrapping leakproof.ErrGoexit.
@@ -134,14 +137,21 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 }
 
 // unordered runs f on n workers fed by a goroutine that ranges over in, and
-// yields the kept results as they arrive.
+// yields the kept results as they arrive. The first error, from in or f,
+// ends the sequence as soon as it happens.
 func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool, error), n int, yield func(U, error) bool) {
 	// The buffers let the feeder and workers run ahead a little instead of
-	// handing over each item in lockstep; they hold at most n items each.
-	jobs := make(chan T, n*8)
-	results := make(chan U, n*8)
+	// handing over each item in lockstep; they hold at most 8 items per
+	// worker each.
+	jobs := make(chan T, 8*n)
+	results := make(chan item[U], 8*n)
 	r.goroutine(func() error {
-		return pump(r, in, func(v T) error { return Send(r.ctx, jobs, v) })
+		return pump(r, in, func(v T, err error) error {
+			if err != nil {
+				return err
+			}
+			return Send(r.ctx, jobs, v)
+		})
 	}, func() { close(jobs) })
 	var live atomic.Int64
 	live.Store(int64(n))
@@ -157,7 +167,7 @@ func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool,
 					return err
 				}
 				if keep {
-					if err := Send(r.ctx, results, u); err != nil {
+					if err := Send(r.ctx, results, item[U]{v: u}); err != nil {
 						return err
 					}
 				}
@@ -172,40 +182,57 @@ func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool,
 	emitAll(r, results, yield)
 }
 
-// pump calls each for every item of in, in the goroutine that runs it,
-// until in ends or fails, each fails, or the run stops. It checks the run
-// with every item, so that once the run stops the stages upstream stop at
-// their next item instead of running user code for items nobody receives.
-func pump[T any](r *run, in Seq[T], each func(T) error) error {
+// An item is a pair of a sequence on its way through a channel.
+type item[T any] struct {
+	v   T
+	err error
+}
+
+// pump calls each for every pair of in, in the goroutine that runs it,
+// until in ends, each fails, or the run stops. It checks the run with every
+// pair, so that once the run stops the stages upstream stop at their next
+// item instead of running user code for items nobody receives.
+func pump[T any](r *run, in Seq[T], each func(T, error) error) error {
 	done := r.ctx.Done()
 	for v, err := range in {
-		if err == nil && isDone(done) {
-			err = context.Cause(r.ctx)
+		if isDone(done) {
+			return context.Cause(r.ctx)
 		}
-		if err == nil {
-			err = each(v)
-		}
-		if err != nil {
+		if err := each(v, err); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// emitAll yields what arrives on ch until the run's goroutines close it,
-// then ends the sequence with the run's error, if any. It stops early once
-// the run's context ends, without yielding what is still buffered.
-func emitAll[T any](r *run, ch <-chan T, yield func(T, error) bool) {
+// forward returns the each of a pump that passes pairs on over out.
+func forward[T any](r *run, out chan<- item[T]) func(T, error) error {
+	return func(v T, err error) error { return Send(r.ctx, out, item[T]{v, err}) }
+}
+
+// emitAll yields the pairs that arrive on ch, in order, until an error
+// arrives or the run's goroutines close ch, then ends the sequence with
+// that error or the run's. It stops early once the run's context ends,
+// without yielding what is still buffered.
+func emitAll[T any](r *run, ch <-chan item[T], yield func(T, error) bool) {
 	done := r.ctx.Done()
-	for v := range ch {
+	var err error
+	for it := range ch {
 		if isDone(done) {
 			break
 		}
-		if !yield(v, nil) {
+		if it.err != nil {
+			err = it.err
+			break
+		}
+		if !yield(it.v, nil) {
 			return
 		}
 	}
-	if err := r.end(); err != nil {
+	if e := r.end(); e != nil {
+		err = e
+	}
+	if err != nil {
 		yieldErr(yield, err)
 	}
 }

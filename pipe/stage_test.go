@@ -277,6 +277,9 @@ func TestStageSourceError(t *testing.T) {
 				items, err := split(t, take(c.build(ctx, p.failingSource(k), p.work(nil)), -1))
 				require.ErrorIs(t, err, errSource)
 				assertPrefix(t, c, c.want(seqOf(k)), items)
+				if !c.unordered {
+					assertOutput(t, c, c.want(seqOf(k)), items)
+				}
 				assertSettled(t, p)
 			})
 		}
@@ -296,10 +299,11 @@ func TestStageFuncError(t *testing.T) {
 			})
 			items, err := split(t, take(c.build(ctx, p.source(100), work), -1))
 			require.ErrorIs(t, err, errWork)
-			all := c.want(seqOf(100))
-			assertPrefix(t, c, all, items)
-			if !c.concurrent {
-				// One item at a time: everything before the failing one came.
+			if c.unordered {
+				assertPrefix(t, c, c.want(seqOf(100)), items)
+			} else {
+				// In order, the error takes the place of its item, as with
+				// one worker.
 				assert.Equal(t, c.want(seqOf(k)), items)
 			}
 			assertSettled(t, p)
