@@ -38,10 +38,10 @@ func (c *taskCtx) String() string {
 	return "pool task context"
 }
 
-// derive returns the context for a task submitted with ctx, and whether ctx
-// belongs to one of p's own tasks. Tasks submitted with the same ctx share
-// one task context, so a caller that keeps submitting with one ctx allocates
-// nothing per task.
+// derive returns the context for a task submitted with ctx, and whether
+// ctx comes from one of p's tasks. Tasks submitted with the same ctx share
+// one task context, so a caller that keeps submitting with one ctx
+// allocates nothing per task.
 func (p *Pool) derive(ctx context.Context) (*taskCtx, bool) {
 	if tc, ok := ctx.(*taskCtx); ok && tc.p == p {
 		return tc, true
@@ -52,10 +52,18 @@ func (p *Pool) derive(ctx context.Context) (*taskCtx, bool) {
 	if tc := p.last.get(ctx); tc != nil {
 		return tc, tc.nested
 	}
-	tc := &taskCtx{Context: p.abort, values: ctx, p: p}
-	tc.nested = ctx.Value(poolKey{}) == p
+	tc := &taskCtx{Context: p.abort, values: ctx, p: p, nested: p.inTask(ctx)}
 	p.last.set(tc)
 	return tc, tc.nested
+}
+
+// inTask reports whether ctx is, or derives from, the context of one of p's
+// tasks.
+func (p *Pool) inTask(ctx context.Context) bool {
+	if tc, ok := ctx.(*taskCtx); ok && tc.p == p {
+		return true
+	}
+	return ctx.Value(poolKey{}) == p
 }
 
 // lastCtx remembers the task context derived most recently. It is cleared

@@ -31,13 +31,29 @@ import (
 // Submit), so the batch completes even if every worker is waiting on a batch
 // of its own. opts are group options; a WithRunner among them is overridden.
 func (p *Pool) Group(ctx context.Context, opts ...group.Option) *group.Group {
-	return group.New(ctx, slices.Concat(opts, []group.Option{group.WithRunner(batchRunner{p})})...)
+	if ctx == nil {
+		panic("pool: Group called with a nil context")
+	}
+	r := batchRunner{p: p, nested: p.inTask(ctx)}
+	// The batch's tasks get contexts derived from this one, which marks
+	// them as running on p: a task that submits to p in turn is nested.
+	ctx = context.WithValue(ctx, poolKey{}, p)
+	return group.New(ctx, slices.Concat(opts, []group.Option{group.WithRunner(r)})...)
 }
 
 // batchRunner submits a Group's tasks, marked so that Close calls them
 // rather than dropping them.
-type batchRunner struct{ p *Pool }
+type batchRunner struct {
+	p *Pool
+	// nested reports that the Group was started by a task of p. The
+	// Group's own context is marked as p's whether or not it was.
+	nested bool
+}
 
 func (r batchRunner) Submit(ctx context.Context, task func(context.Context) error) error {
-	return r.p.submit(ctx, task, true)
+	o := fromBatch
+	if r.nested {
+		o = fromNestedBatch
+	}
+	return r.p.submit(ctx, task, o)
 }

@@ -77,6 +77,7 @@ type Pool struct {
 	waking  int // workers woken, or started, to take a task from the queue
 	waiters int // Submits waiting for room
 	closed  bool
+	aborted bool // Close gave up
 	// sweeping reports that sweeper is set and its callback has not begun.
 	sweeping bool
 	stats    Stats // cumulative counters and Running
@@ -158,7 +159,7 @@ func New(workers int, opts ...Option) *Pool {
 //
 // Submit panics if ctx or task is nil.
 func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
-	return p.submit(ctx, task, false)
+	return p.submit(ctx, task, fromCaller)
 }
 
 // TrySubmit runs task on a worker, or queues it, if it can do so without
@@ -179,7 +180,16 @@ func (p *Pool) TrySubmit(task func(ctx context.Context) error) error {
 	return err
 }
 
-func (p *Pool) submit(ctx context.Context, task func(context.Context) error, batch bool) error {
+// origin tells where a task comes from.
+type origin int
+
+const (
+	fromCaller      origin = iota // Submit: nested if ctx comes from one of the pool's tasks
+	fromBatch                     // a Group started outside the pool's tasks
+	fromNestedBatch               // a Group started by one of the pool's tasks
+)
+
+func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o origin) error {
 	if ctx == nil {
 		panic("pool: Submit called with a nil context")
 	}
@@ -190,8 +200,9 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, bat
 		p.reject()
 		return context.Cause(ctx)
 	}
-	tc, nested := p.derive(ctx)
-	it := item{task: task, ctx: tc, batch: batch}
+	tc, inTask := p.derive(ctx)
+	it := item{task: task, ctx: tc, batch: o != fromCaller}
+	nested := o == fromNestedBatch || o == fromCaller && inTask
 	for spin := 0; ; spin++ {
 		p.mu.Lock()
 		// A nested task must not wait in the queue behind tasks that may be
@@ -245,7 +256,9 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, bat
 // room, and a worker to which the caller must send msg once p.mu is
 // released. p.mu is held.
 func (p *Pool) admit(it item, queue bool) (*worker, item, error) {
-	if p.closed {
+	if p.closed && (queue || p.aborted || p.alive == 0) {
+		// A nested task is part of finishing the work Close waits for,
+		// until Close gives up.
 		return nil, item{}, ErrClosed
 	}
 	if queue && p.room() {
@@ -370,6 +383,9 @@ func (p *Pool) Stats() Stats {
 // return ErrClosed; a Submit blocked on a full queue returns ErrClosed at
 // once.
 //
+// Until then, tasks may still submit nested tasks with the context they
+// were given (see Submit); those run before Close returns.
+//
 // If ctx ends first, Close gives up on the queue: queued tasks are dropped
 // and counted in Stats.Dropped (a Group's queued tasks are called with a
 // context already done, so the batch's Wait still returns), and the contexts
@@ -420,14 +436,16 @@ func (p *Pool) Close(ctx context.Context) error {
 	return context.Cause(ctx)
 }
 
-// giveUp cancels the running tasks and empties the queue.
+// giveUp empties the queue and cancels the running tasks, in that order,
+// so that no worker freed by the cancellation takes a queued task.
 func (p *Pool) giveUp(cause error) {
-	p.cancelAbort(fmt.Errorf("%w: Close gave up waiting: %w", ErrClosed, cause))
 	p.mu.Lock()
+	p.aborted = true
 	dropped := p.queue.drain()
 	p.stats.Dropped += uint64(len(dropped))
 	p.dismissIdle()
 	p.mu.Unlock()
+	p.cancelAbort(fmt.Errorf("%w: Close gave up waiting: %w", ErrClosed, cause))
 	// A batch counts on every task it handed over being called; with the
 	// context done, the batch marks the task skipped and returns at once.
 	for _, it := range dropped {

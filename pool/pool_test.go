@@ -62,14 +62,14 @@ func (e *errs) all() []error {
 	return append([]error(nil), e.list...)
 }
 
-// poolGoroutines counts the goroutines labelled as the pool's.
+// poolGoroutines counts the goroutines of the pools named after the test.
 func poolGoroutines(t *testing.T) int {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
 	n := 0
 	for _, block := range strings.Split(buf.String(), "\n\n") {
-		if !strings.Contains(block, `"leakproof.pkg":"pool"`) {
+		if !strings.Contains(block, `"leakproof.name":"`+t.Name()+`"`) {
 			continue
 		}
 		for _, line := range strings.Split(block, "\n") {
@@ -280,7 +280,7 @@ func TestClosed(t *testing.T) {
 
 func TestCloseRunsQueuedAndLeavesNoGoroutine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(4, pool.WithQueue(100))
+		p := pool.New(4, pool.WithQueue(100), pool.WithName(t.Name()))
 		var ran atomic.Int64
 		for range 100 {
 			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
@@ -540,7 +540,7 @@ func TestDefaultHandlerLogs(t *testing.T) {
 
 func TestIdleWorkersExit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(4, pool.WithIdleTimeout(time.Minute))
+		p := pool.New(4, pool.WithIdleTimeout(time.Minute), pool.WithName(t.Name()))
 		assert.Zero(t, p.Stats().Workers, "a new pool starts no goroutine")
 		g := newGate()
 		for range 4 {
@@ -765,5 +765,43 @@ func TestWorkersAreLabelled(t *testing.T) {
 		assert.Contains(t, buf.String(), `"leakproof.name":"mailer"`)
 		close(g.open)
 		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
+func TestNestedSubmitWhileClosing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(2)
+		g := newGate()
+		var children atomic.Int64
+		var late error
+		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+			<-g.open
+			// Close has begun: a task may still submit nested tasks.
+			for range 3 {
+				if err := p.Submit(ctx, func(context.Context) error {
+					children.Add(1)
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			<-ctx.Done()
+			// Close has given up: now nested tasks are refused too.
+			late = p.Submit(ctx, noop)
+			return nil
+		}))
+		synctest.Wait()
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		closed := make(chan error)
+		go func() { closed <- p.Close(ctx) }()
+		synctest.Wait()
+		require.ErrorIs(t, p.Submit(t.Context(), noop), pool.ErrClosed)
+		close(g.open)
+		require.ErrorIs(t, <-closed, context.DeadlineExceeded)
+		assert.EqualValues(t, 3, children.Load())
+		require.ErrorIs(t, late, pool.ErrClosed)
+		checkSums(t, p.Stats())
 	})
 }
