@@ -312,41 +312,35 @@ func TestStageFuncError(t *testing.T) {
 }
 
 func TestStageCancel(t *testing.T) {
-	forStages(t, func(t *testing.T, c stageCase) {
-		bubble(t, func(t *testing.T, ctx context.Context) {
-			ctx, cancel := context.WithCancelCause(ctx)
-			p := &probe{}
-			work := p.work(func(ctx context.Context, v int) error {
-				if v == 5 {
-					cancel(errCause)
-				}
-				return ctx.Err() // careless code reports ctx.Err, not its cause
+	returns := []struct {
+		name string
+		ret  func(ctx context.Context) error
+	}{
+		// Careless code reports ctx.Err(), not its cause.
+		{"function returns ctx.Err", func(ctx context.Context) error { return ctx.Err() }},
+		// The stage itself must notice.
+		{"function ignores ctx", func(context.Context) error { return nil }},
+	}
+	for _, r := range returns {
+		t.Run(r.name, func(t *testing.T) {
+			forStages(t, func(t *testing.T, c stageCase) {
+				bubble(t, func(t *testing.T, ctx context.Context) {
+					ctx, cancel := context.WithCancelCause(ctx)
+					p := &probe{}
+					work := p.work(func(ctx context.Context, v int) error {
+						if v == 5 {
+							cancel(errCause)
+						}
+						return r.ret(ctx)
+					})
+					items, err := split(t, take(c.build(ctx, p.source(1000), work), -1))
+					require.ErrorIs(t, err, errCause)
+					assertPrefix(t, c, c.want(seqOf(1000)), items)
+					assertSettled(t, p)
+				})
 			})
-			items, err := split(t, take(c.build(ctx, p.source(-1), work), -1))
-			require.ErrorIs(t, err, errCause)
-			assertPrefix(t, c, c.want(seqOf(len(items)+1000)), items)
-			assertSettled(t, p)
 		})
-	})
-}
-
-func TestStageCancelIgnoredByFunc(t *testing.T) {
-	forStages(t, func(t *testing.T, c stageCase) {
-		bubble(t, func(t *testing.T, ctx context.Context) {
-			ctx, cancel := context.WithCancelCause(ctx)
-			p := &probe{}
-			work := p.work(func(ctx context.Context, v int) error {
-				if v == 5 {
-					cancel(errCause)
-				}
-				return nil
-			})
-			items, err := split(t, take(c.build(ctx, p.source(1000), work), -1))
-			require.ErrorIs(t, err, errCause)
-			assertPrefix(t, c, c.want(seqOf(1000)), items)
-			assertSettled(t, p)
-		})
-	})
+	}
 }
 
 // TestStageCancelInBody checks that once ctx ends, the loop gets the
