@@ -104,3 +104,34 @@ func ExampleTicker_Reset() {
 	fmt.Println("next tick a new period later:", time.Since(start) >= 20*time.Millisecond)
 	// Output: next tick a new period later: true
 }
+
+// At the default fixed rate a run that takes 15ms of a 20ms period leaves
+// 5ms before the next. FixedDelay leaves the full period after each run,
+// for work that must not crowd whatever it polls.
+func ExampleFixedDelay() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var end time.Time
+	for now := range ticker.Every(ctx, 20*time.Millisecond, ticker.FixedDelay()) {
+		if !end.IsZero() {
+			fmt.Println("a full period since the last run ended:", now.Sub(end) >= 20*time.Millisecond)
+			break
+		}
+		time.Sleep(15 * time.Millisecond) // the run
+		end = time.Now()
+	}
+	// Output: a full period since the last run ended: true
+}
+
+// Jitter(0.5) delays each tick by up to half a period, so that replicas
+// started together do not all hit a shared backend at the same instant.
+func ExampleJitter() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	for now := range ticker.Every(ctx, 10*time.Millisecond, ticker.Jitter(0.5)) {
+		fmt.Println("never early:", now.Sub(start) >= 10*time.Millisecond)
+		break
+	}
+	// Output: never early: true
+}
