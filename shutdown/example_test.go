@@ -175,3 +175,14 @@ func ExampleWithLogger() {
 	// level=ERROR msg="shutdown step done" step=db error="shutdown: step \"db\": connection reset"
 	// level=ERROR msg="shutdown done" code=1 error="shutdown: step \"db\": connection reset"
 }
+
+// Close releases a Coordinator that will not be waited for, as in a test
+// or a command that returns early; Wait calls it too.
+func ExampleCoordinator_Close() {
+	c := shutdown.New(quiet) // listens for SIGINT and SIGTERM
+	defer c.Close()
+	c.Add("db", func(ctx context.Context) error { return nil })
+	fmt.Println("shutting down:", c.Context().Err() != nil)
+	// Output:
+	// shutting down: false
+}
