@@ -1,0 +1,100 @@
+package conformance_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/group"
+)
+
+// TestDetectorMatrix runs every raw program and every rewrite in child
+// processes under each detector, prints the matrix with -v, and fails if a
+// raw program escapes all three detectors or a rewrite trips any.
+func TestDetectorMatrix(t *testing.T) {
+	skipShort(t)
+	h := newHarness(t)
+	type row struct {
+		corpus    string
+		leak      leak
+		raw, safe map[detector]verdict
+	}
+	var rows []*row
+	for _, c := range corpora {
+		for _, l := range c.leaks {
+			rows = append(rows, &row{corpus: c.name, leak: l})
+		}
+	}
+	g := group.New(t.Context(), group.WithLimit(runtime.NumCPU()))
+	for _, r := range rows {
+		g.Go(func(context.Context) error {
+			var err error
+			if r.raw, err = h.verdicts(rawKind, r.leak.name); err != nil {
+				return err
+			}
+			r.safe, err = h.verdicts(safeKind, r.leak.name)
+			return err
+		})
+	}
+	require.NoError(t, g.Wait())
+
+	var w io.Writer = io.Discard
+	if testing.Verbose() {
+		w = os.Stdout
+	}
+	head := []string{"corpus", "pattern"}
+	for _, d := range detectors {
+		head = append(head, "raw: "+string(d))
+	}
+	for _, d := range detectors {
+		head = append(head, "leakproof: "+string(d))
+	}
+	head = append(head, "rewrite uses")
+	printRow(w, head...)
+	printRow(w, strings.Split(strings.Repeat("---,", len(head)), ",")[:len(head)]...)
+	for _, r := range rows {
+		cells := []string{r.corpus, r.leak.name}
+		for _, d := range detectors {
+			cells = append(cells, rawCell(r.raw[d]))
+		}
+		for _, d := range detectors {
+			cells = append(cells, safeCell(r.safe[d]))
+		}
+		printRow(w, append(cells, r.leak.uses)...)
+		if !caught(r.raw) {
+			t.Errorf("%s: no detector caught the raw program: %v", r.leak.name, r.raw)
+		}
+		if caught(r.safe) {
+			t.Errorf("%s: a detector caught the rewrite: %v", r.leak.name, r.safe)
+		}
+	}
+}
+
+func printRow(w io.Writer, cells ...string) {
+	fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+}
+
+func rawCell(v verdict) string {
+	switch {
+	case v.Fired && v.Runs > 1:
+		return fmt.Sprintf("caught (run %d)", v.Runs)
+	case v.Fired:
+		return "caught"
+	case v.Note != "":
+		return "missed (" + v.Note + ")"
+	}
+	return "missed"
+}
+
+func safeCell(v verdict) string {
+	if v.Fired {
+		return "LEAK: " + v.Note
+	}
+	return "clean"
+}
