@@ -186,7 +186,8 @@ const (
 // items: goroutines still alive when the loop's function has returned
 // (goroutines-left), how long that return took after the break
 // (return-µs), and how many calls of the user function started after the
-// break (calls-after-break), counted once everything has settled.
+// break (calls-after-break) and in all (calls-total, read-ahead included),
+// counted once everything has settled.
 func BenchmarkPipeEarlyExit(b *testing.B) {
 	ctx := context.Background()
 	var calls atomic.Int64
@@ -260,10 +261,11 @@ func BenchmarkPipeEarlyExit(b *testing.B) {
 	}
 	for _, lib := range libs {
 		b.Run(lib.name, func(b *testing.B) {
-			var left, afterBreak int64
+			var left, afterBreak, total int64
 			var toReturn time.Duration
 			for b.Loop() {
 				before := runtime.NumGoroutine()
+				start := calls.Load()
 				var brokeAt time.Time
 				var callsAtBreak int64
 				lib.run(func() {
@@ -274,11 +276,13 @@ func BenchmarkPipeEarlyExit(b *testing.B) {
 				left += int64(max(runtime.NumGoroutine()-before, 0))
 				settle(before)
 				afterBreak += calls.Load() - callsAtBreak
+				total += calls.Load() - start
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(left)/n, "goroutines-left")
 			b.ReportMetric(float64(toReturn.Microseconds())/n, "return-µs")
 			b.ReportMetric(float64(afterBreak)/n, "calls-after-break")
+			b.ReportMetric(float64(total)/n, "calls-total")
 		})
 	}
 }
