@@ -43,6 +43,7 @@ func goroutineLabels(t *testing.T) map[string]string {
 
 func TestApply(t *testing.T) {
 	parent := pprof.WithLabels(context.Background(), pprof.Labels("request", "r1"))
+	nested := pprof.WithLabels(parent, pprof.Labels(labels.PkgKey, "pool", labels.NameKey, "mailer"))
 	tests := []struct {
 		name, pkg, label string
 		parent           context.Context
@@ -52,6 +53,10 @@ func TestApply(t *testing.T) {
 		{"named", "pool", "mailer", nil, map[string]string{labels.PkgKey: "pool", labels.NameKey: "mailer"}},
 		{"keeps parent labels", "pipe", "ingest", parent, map[string]string{
 			labels.PkgKey: "pipe", labels.NameKey: "ingest", "request": "r1"}},
+		{"keeps parent labels without a name", "timeout", "", parent, map[string]string{
+			labels.PkgKey: "timeout", "request": "r1"}},
+		{"replaces an enclosing pool's labels", "pipe", "", nested, map[string]string{
+			labels.PkgKey: "pipe", "request": "r1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,4 +76,11 @@ func TestApply(t *testing.T) {
 func TestZeroSetIsNoop(t *testing.T) {
 	var s labels.Set
 	s.Apply()
+}
+
+func TestMakeCommonCaseAllocatesNothing(t *testing.T) {
+	ctx := context.WithValue(context.Background(), struct{}{}, 1)
+	labels.Make(ctx, "group", "") // the first call makes the shared Set
+	allocs := testing.AllocsPerRun(100, func() { labels.Make(ctx, "group", "") })
+	assert.Zero(t, allocs)
 }
