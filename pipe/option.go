@@ -28,11 +28,12 @@ type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
 
-// Workers makes a stage call its function on up to n items at once, each
-// call on one of n goroutines the stage starts when the sequence is ranged
-// and joins before the range loop returns. The default, 1, starts no
-// goroutine: the function runs in the goroutine that ranges, one item at a
-// time. Workers panics if n < 1.
+// Workers makes a stage call its function on up to n items at once. When
+// the sequence is ranged, the stage starts n goroutines that call it and
+// one that ranges over the input, and joins them all before the loop
+// returns. The default, 1, starts no goroutine: the function runs in the
+// goroutine that ranges, one item at a time, and stages overlap only
+// through Buffer. Workers panics if n < 1.
 func Workers(n int) Option {
 	if n < 1 {
 		panic(fmt.Sprintf("pipe: workers must be at least 1, got %d", n))

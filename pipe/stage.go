@@ -116,11 +116,11 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 					u, keep, err = f(ctx, v)
 					return err
 				})
-			}
-			if p, ok := err.(*leakproof.PanicError); ok {
-				// Stop the upstream stages before re-raising.
-				pe = p
-				break
+				if p, ok := err.(*leakproof.PanicError); ok {
+					// Stop the stages upstream before re-raising.
+					pe = p
+					break
+				}
 			}
 			if err != nil {
 				yieldErr(yield, causeOf(ctx, err))

@@ -3,6 +3,7 @@ package pipe_test
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -504,4 +505,50 @@ func TestOrderedStress(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestStagePulled checks that iter.Pull2's stop settles the pipeline as a
+// break does.
+func TestStagePulled(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			next, stop := iter.Pull2(c.build(ctx, p.source(-1), p.work(nil)))
+			var got []int
+			for range 3 {
+				v, err, ok := next()
+				require.True(t, ok)
+				require.NoError(t, err)
+				got = append(got, v)
+			}
+			stop()
+			assertPrefix(t, c, c.want(seqOf(100)), got)
+			assertSettled(t, p)
+		})
+	})
+}
+
+// TestStageRangedConcurrently ranges one Seq from two goroutines at once:
+// each loop runs a pipeline of its own.
+func TestStageRangedConcurrently(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			seq := c.build(ctx, p.source(30), p.work(nil))
+			var wg sync.WaitGroup
+			outs := make([][]int, 2)
+			for i := range outs {
+				wg.Go(func() {
+					var err error
+					outs[i], err = pipe.Collect(seq)
+					assert.NoError(t, err)
+				})
+			}
+			wg.Wait()
+			for _, out := range outs {
+				assertOutput(t, c, c.want(seqOf(30)), out)
+			}
+			assertSettled(t, p)
+		})
+	})
 }
