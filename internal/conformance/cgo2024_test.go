@@ -11,6 +11,7 @@ import (
 
 	"github.com/leakproof/leakproof/group"
 	"github.com/leakproof/leakproof/pipe"
+	"github.com/leakproof/leakproof/pool"
 	"github.com/leakproof/leakproof/timeout"
 )
 
@@ -37,9 +38,14 @@ var cgo2024 = []leak{
 	{
 		name: "MethodContractViolation",
 		bug:  "a worker started with Start is never stopped, so its goroutine waits for ever",
-		uses: "group.Run, group.WithLimit",
+		uses: "pool.New, pool.WithIdleTimeout",
 		safe: func(t *testing.T) {
-			require.NoError(t, workerLifecycle(t.Context(), make([]any, 10)))
+			w := pool.New(1, pool.WithIdleTimeout(time.Millisecond))
+			require.NoError(t, workerLifecycle(t.Context(), w, make([]any, 10)))
+			// Still no Stop, but an idle pool holds no goroutine: its
+			// worker exits on its own within two idle timeouts, before
+			// the detectors look.
+			time.Sleep(3 * time.Millisecond)
 		},
 	},
 	{
@@ -109,18 +115,19 @@ func noCloseRange(ctx context.Context, list []any, workers int) error {
 	}, pipe.Workers(workers))
 }
 
-// workerLifecycle hands items to one worker. The worker belongs to the
-// group Run waits for, so there is no Stop to forget.
-func workerLifecycle(ctx context.Context, items []any) error {
-	return group.Run(ctx, func(ctx context.Context, g *group.Group) error {
-		for _, item := range items {
-			g.Go(func(context.Context) error {
-				_ = item // the worker's normal workflow
-				return nil
-			})
+// workerLifecycle hands items to a worker, and still exits without
+// stopping it: the worker is a pool's, which exits once idle.
+func workerLifecycle(ctx context.Context, w *pool.Pool, items []any) error {
+	for _, item := range items {
+		err := w.Submit(ctx, func(context.Context) error {
+			_ = item // the worker's normal workflow
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	}, group.WithLimit(1))
+	}
+	return nil // exits without Close, as the original without Stop
 }
 
 // doubleSend still sends twice on an error, but emit fails once the

@@ -26,7 +26,7 @@ import (
 // Real-World Go Concurrency Bugs", CGO 2021, doi:10.1109/CGO51591.2021.9370317),
 // as the Go toolchain ships them in runtime/testdata/testgoroutineleakprofile/goker.
 // Each rewrite does what the kernel's code was trying to do, with the
-// kernel's names where they help; goker.md in that directory describes the
+// kernel's names where they help; README.md in that directory describes the
 // original bugs.
 var goker = []leak{
 	{
@@ -87,7 +87,7 @@ var goker = []leak{
 	{
 		name: "Cockroach1462",
 		bug:  "a worker blocked sending an event the stopped consumer would never take, so Stop waited for it for ever",
-		uses: "shutdown.New, shutdown.Coordinator.Add, group.New, pipe.Send, pipe.FromChan",
+		uses: "shutdown.New, group.New, pipe.Send, pipe.FromChan",
 		safe: func(t *testing.T) {
 			// The Stopper is a shutdown coordinator whose one step stops the
 			// workers, which send and receive only while its context lives.
@@ -629,7 +629,6 @@ var gokerNotApplicable = []struct{ name, why string }{
 // the Go toolchain is either rewritten or listed, with a reason, as not
 // applicable.
 func TestGoKerCoverage(t *testing.T) {
-	skipShort(t)
 	testdata, err := gorootTestdata()
 	require.NoError(t, err)
 	files, err := filepath.Glob(filepath.Join(testdata, "goker", "*.go"))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/group"
@@ -97,4 +98,17 @@ func safeCell(v verdict) string {
 		return "LEAK: " + v.Note
 	}
 	return "clean"
+}
+
+// TestReadme checks that README.md, which holds a copy of the matrix and the
+// tables of patterns, names every pattern and every kernel not rewritten.
+func TestReadme(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, l := range allLeaks() {
+		assert.Contains(t, string(readme), "| "+l.name+" | "+l.bug+" | "+l.uses+" |")
+	}
+	for _, n := range gokerNotApplicable {
+		assert.Contains(t, string(readme), "| "+n.name+" | "+n.why+" |")
+	}
 }

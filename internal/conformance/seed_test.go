@@ -45,6 +45,24 @@ var seeds = []leak{
 		},
 	},
 	{
+		name: "UnclosedReachableChannel",
+		bug:  "a service's worker ranges over the service's queue, which nobody closes and a package variable still reaches",
+		uses: "group.New, pipe.ForEach, pipe.FromChan, pipe.Send",
+		safe: func(t *testing.T) {
+			ctx, stop := context.WithCancel(t.Context()) // the service's lifetime
+			jobs := make(chan int)
+			worker := group.New(ctx)
+			worker.Go(func(ctx context.Context) error {
+				return pipe.ForEach(ctx, pipe.FromChan(ctx, jobs), func(context.Context, int) error {
+					return nil
+				})
+			})
+			require.NoError(t, pipe.Send(ctx, jobs, 1))
+			stop() // nobody closes jobs: the worker ends with the service's context
+			require.ErrorIs(t, worker.Wait(), context.Canceled)
+		},
+	},
+	{
 		name: "UndrainedBuffer",
 		bug:  "a producer fills a buffered channel whose consumer took one value and left",
 		uses: "pipe.Generate, pipe.Buffer",
@@ -172,6 +190,17 @@ var seedPrograms = map[string]func(){
 		}
 		settle() // and returns without close(jobs)
 	},
+	"UnclosedReachableChannel": func() {
+		jobs := make(chan int)
+		services = append(services, jobs)
+		go func() {
+			for j := range jobs { // waits for a close that never comes
+				_ = j
+			}
+		}()
+		jobs <- 1
+		settle()
+	},
 	"UndrainedBuffer": func() {
 		results := make(chan int, 2)
 		go func() {
@@ -239,6 +268,10 @@ var seedPrograms = map[string]func(){
 		settle()
 	},
 }
+
+// services keeps the queues of UnclosedReachableChannel reachable, as a
+// registry of services would.
+var services []chan int
 
 // begin is the Add a raw worker does too late.
 func begin(wg *sync.WaitGroup) { wg.Add(1) }
