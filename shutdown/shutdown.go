@@ -296,14 +296,17 @@ func (c *Coordinator) force(sig os.Signal) {
 func (c *Coordinator) run() {
 	<-c.ctx.Done()
 	c.mu.Lock()
-	c.started = true
-	at, cause, steps := c.at, c.cause, slices.Clone(c.steps)
+	at, cause := c.at, c.cause
 	c.mu.Unlock()
 
 	// The budget and the delay count from the trigger, not from the call to
 	// Wait, as the orchestrator's grace period does.
 	time.Sleep(time.Until(at.Add(c.cfg.delay)))
 	deadline := at.Add(c.cfg.delay + c.cfg.timeout)
+	c.mu.Lock()
+	c.started = true // steps added during the delay still run
+	steps := c.steps
+	c.mu.Unlock()
 	var errs []error
 	for _, s := range slices.Backward(steps) {
 		if err := c.runStep(s, deadline); err != nil {
@@ -342,11 +345,12 @@ func (c *Coordinator) runStep(s *step, deadline time.Time) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	timeout = timeout.Round(time.Millisecond) // as reported
 
 	c.mu.Lock()
 	c.current = s.name
 	c.mu.Unlock()
-	c.cfg.logger.Info("shutdown step started", "step", s.name, "timeout", timeout.Round(time.Millisecond))
+	c.cfg.logger.Info("shutdown step started", "step", s.name, "timeout", timeout)
 
 	// Buffered, so an abandoned step's goroutine exits as soon as stop
 	// returns.

@@ -522,6 +522,20 @@ func TestAddAfterTriggerBeforeWait(t *testing.T) {
 	})
 }
 
+func TestAddDuringDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, _ := newCoordinator(t, shutdown.WithDelay(time.Second))
+		c.Trigger(nil)
+		waited := make(chan error)
+		go func() { waited <- c.Wait() }()
+		time.Sleep(500 * time.Millisecond) // Wait is in the delay
+		ran := false
+		c.Add("late", func(ctx context.Context) error { ran = true; return nil })
+		require.NoError(t, <-waited)
+		assert.True(t, ran)
+	})
+}
+
 func TestBadArguments(t *testing.T) {
 	noop := func(ctx context.Context) error { return nil }
 	tests := []struct {
