@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/pipe"
+	"github.com/leakproof/leakproof/timeout"
 )
 
 func TestSend(t *testing.T) {
@@ -106,4 +107,22 @@ func TestSendRecvDoNotAllocate(t *testing.T) {
 		})
 		assert.Zero(t, allocs)
 	})
+}
+
+func TestDoneContextWinsOverReadyChannel(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cancel(errCause)
+
+	ch := make(chan int, 1)
+	assert.ErrorIs(t, pipe.Send(ctx, ch, 1), errCause)
+	assert.Empty(t, ch, "Send sent although ctx was done")
+
+	ch <- 7
+	_, err := pipe.Recv(ctx, ch)
+	assert.ErrorIs(t, err, errCause)
+	assert.Len(t, ch, 1, "Recv received although ctx was done")
+}
+
+func TestErrClosedIsShared(t *testing.T) {
+	assert.Same(t, pipe.ErrClosed, timeout.ErrClosed)
 }

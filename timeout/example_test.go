@@ -72,6 +72,6 @@ func ExampleRecv() {
 	fmt.Println(err, errors.Is(err, timeout.ErrTimeout))
 	// Output:
 	// pong <nil>
-	// timeout: receive from closed channel
+	// leakproof: receive from closed channel
 	// client went away false
 }

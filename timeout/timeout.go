@@ -12,11 +12,11 @@ package timeout
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 
 	"github.com/leakproof/leakproof"
+	"github.com/leakproof/leakproof/internal/chans"
 	"github.com/leakproof/leakproof/internal/labels"
 	"github.com/leakproof/leakproof/internal/panics"
 )
@@ -26,8 +26,9 @@ import (
 // holds, so code that checks for a deadline treats it as one.
 var ErrTimeout error = timeoutError{}
 
-// ErrClosed is returned by Recv when the channel is closed and drained.
-var ErrClosed = errors.New("timeout: receive from closed channel")
+// ErrClosed is returned by Recv when the channel is closed and drained. It
+// is the same error as pipe.ErrClosed.
+var ErrClosed = chans.ErrClosed
 
 type timeoutError struct{}
 
@@ -178,7 +179,7 @@ func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
 	}
 	select {
 	case v, ok := <-ch:
-		return received(v, ok)
+		return chans.Received(v, ok)
 	default:
 	}
 	if d <= 0 {
@@ -188,19 +189,12 @@ func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
 	defer t.Stop()
 	select {
 	case v, ok := <-ch:
-		return received(v, ok)
+		return chans.Received(v, ok)
 	case <-ctx.Done():
 		return zero, context.Cause(ctx)
 	case <-t.C:
 		return zero, expired(ctx)
 	}
-}
-
-func received[T any](v T, ok bool) (T, error) {
-	if !ok {
-		return v, ErrClosed
-	}
-	return v, nil
 }
 
 // expired is the error for a timer that fired. If ctx's deadline came at

@@ -1,0 +1,28 @@
+package chans_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/leakproof/leakproof/internal/chans"
+	"github.com/leakproof/leakproof/internal/leaktest"
+)
+
+func TestMain(m *testing.M) { leaktest.Main(m) }
+
+func TestReceived(t *testing.T) {
+	ch := make(chan int, 1)
+	ch <- 7
+	close(ch)
+
+	v, ok := <-ch
+	v, err := chans.Received(v, ok)
+	assert.NoError(t, err)
+	assert.Equal(t, 7, v)
+
+	v, ok = <-ch
+	v, err = chans.Received(v, ok)
+	assert.ErrorIs(t, err, chans.ErrClosed)
+	assert.Zero(t, v)
+}
