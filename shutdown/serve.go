@@ -42,6 +42,7 @@ import (
 // leakproof.name=name). Serve panics if srv or ln is nil, and for the
 // reasons Add does.
 func (c *Coordinator) Serve(name string, srv *http.Server, ln net.Listener, opts ...StepOption) {
+	c.check("Serve")
 	if srv == nil || ln == nil {
 		panic(fmt.Sprintf("shutdown: Serve called with a nil server or listener for step %q", name))
 	}

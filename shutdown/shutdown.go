@@ -109,6 +109,7 @@ func New(opts ...Option) *Coordinator {
 // Add panics if name is empty or already taken, if stop is nil, or once
 // Wait has begun running the steps.
 func (c *Coordinator) Add(name string, stop func(ctx context.Context) error, opts ...StepOption) {
+	c.check("Add")
 	if name == "" {
 		panic("shutdown: Add called with an empty step name")
 	}
@@ -136,7 +137,10 @@ func (c *Coordinator) Add(name string, stop func(ctx context.Context) error, opt
 // soon as shutdown begins. Background loops that should stop taking new work
 // when the service starts shutting down use it; work that must go on while
 // requests are drained must not.
-func (c *Coordinator) Context() context.Context { return c.ctx }
+func (c *Coordinator) Context() context.Context {
+	c.check("Context")
+	return c.ctx
+}
 
 // Trigger begins the shutdown, as a signal does. Only the first trigger
 // counts; later ones are ignored.
@@ -145,6 +149,7 @@ func (c *Coordinator) Context() context.Context { return c.ctx }
 // an ExitCode() int method gives that code; any other error is a failure
 // and gives 1. It is also the cause of Context's cancellation.
 func (c *Coordinator) Trigger(cause error) {
+	c.check("Trigger")
 	if cause == nil {
 		cause = errRequested
 	}
@@ -198,6 +203,7 @@ func (c *Coordinator) whenTriggered(f func()) {
 // call returns the same result. A step that calls Wait, or ExitCode, waits
 // for itself and never returns.
 func (c *Coordinator) Wait() error {
+	c.check("Wait")
 	c.waitOnce.Do(c.run)
 	return c.err
 }
@@ -221,6 +227,7 @@ func (c *Coordinator) ExitCode() int {
 // balancer stops sending new requests while the ones it sent are still
 // served.
 func (c *Coordinator) Ready() http.Handler {
+	c.check("Ready")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -247,6 +254,12 @@ func (c *Coordinator) Close() {
 		close(c.sigStop)
 		<-c.sigDone
 	})
+}
+
+func (c *Coordinator) check(method string) {
+	if c.ctx == nil {
+		panic("shutdown: " + method + " called on a Coordinator not made by New")
+	}
 }
 
 // listen turns the first signal into a trigger and the second into a
