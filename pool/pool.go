@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -73,6 +74,7 @@ type Pool struct {
 	workers int       // workers counted against max
 	alive   int       // worker goroutines not yet returned, including ones told to exit
 	idle    []*worker // parked workers, the most recently parked last
+	spare   []worker  // allocated for the next workers to start
 	queue   ring
 	waking  int // workers woken, or started, to take a task from the queue
 	waiters int // Submits waiting for room
@@ -135,7 +137,6 @@ func New(workers int, opts ...Option) *Pool {
 	p.labels = labels.Make(context.Background(), "pool", p.cfg.name)
 	p.abort, p.cancelAbort = context.WithCancelCause(context.Background())
 	p.bg = &taskCtx{Context: p.abort, values: context.Background(), p: p}
-	p.queue.limit = p.cfg.queue + 1 // see room
 	return p
 }
 
@@ -300,7 +301,7 @@ func (p *Pool) room() bool {
 // finish its task from being overtaken by a context switch per task; the
 // pool grows only while the queue does not drain. p.mu is held.
 func (p *Pool) wake() *worker {
-	if p.waking > 0 || p.queue.len() == 0 {
+	if p.queue.len() == 0 || p.waking >= bits.Len(uint(p.queue.len())) {
 		return nil
 	}
 	if w := p.popIdle(); w != nil {
@@ -462,7 +463,14 @@ func (p *Pool) giveUp(cause error) {
 func (p *Pool) spawn(it item) *worker {
 	p.workers++
 	p.alive++
-	w := &worker{tasks: make(chan item, 1)}
+	if len(p.spare) == 0 {
+		// Workers come in batches, which saves an allocation per worker
+		// when a burst starts hundreds.
+		p.spare = make([]worker, 16)
+	}
+	w := &p.spare[0]
+	p.spare = p.spare[1:]
+	w.tasks = make(chan item, 1)
 	go p.work(w, it)
 	return w
 }

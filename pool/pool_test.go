@@ -805,3 +805,35 @@ func TestNestedSubmitWhileClosing(t *testing.T) {
 		checkSums(t, p.Stats())
 	})
 }
+
+func TestQueueKeepsEveryTask(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const workers, queue = 4, 2
+		p := pool.New(workers, pool.WithQueue(queue))
+		g := newGate()
+		for range workers {
+			require.NoError(t, p.Submit(t.Context(), g.task))
+		}
+		synctest.Wait()
+		close(g.open)
+		synctest.Wait() // every worker idle
+
+		// A burst, mostly before the woken workers run: the queue fills
+		// while workers are on their way, and the last idle one is handed
+		// the oldest task, the new one taking its place in the queue.
+		var ran [workers + queue]atomic.Int64
+		for i := range ran {
+			require.NoError(t, p.TrySubmit(func(context.Context) error {
+				ran[i].Add(1)
+				return nil
+			}))
+		}
+		require.NoError(t, p.Close(t.Context()))
+		for i := range ran {
+			assert.EqualValues(t, 1, ran[i].Load(), "task %d", i)
+		}
+		s := p.Stats()
+		assert.Zero(t, s.Panicked)
+		checkSums(t, s)
+	})
+}

@@ -11,23 +11,25 @@ type item struct {
 	batch bool
 }
 
-// ring is the FIFO of queued tasks. It grows by doubling, never beyond
-// limit, so an unused queue costs nothing and a full one no more than its
-// size.
+// ring is the FIFO of queued tasks. It grows by doubling as needed, so an
+// unused queue costs nothing; the pool admits no more than its queue size
+// plus the tasks that woken workers are about to take.
 type ring struct {
-	buf   []item
-	head  int
-	n     int
-	limit int
+	buf  []item
+	head int
+	n    int
 }
 
 func (r *ring) len() int { return r.n }
 
-// push appends it. The caller makes sure the ring holds fewer than limit
-// items.
+// push appends it.
 func (r *ring) push(it item) {
 	if r.n == len(r.buf) {
-		r.grow()
+		buf := make([]item, max(2*len(r.buf), 8))
+		for i := range r.n {
+			buf[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = buf, 0
 	}
 	i := r.head + r.n
 	if i >= len(r.buf) {
@@ -35,15 +37,6 @@ func (r *ring) push(it item) {
 	}
 	r.buf[i] = it
 	r.n++
-}
-
-func (r *ring) grow() {
-	size := min(max(2*len(r.buf), 8), r.limit)
-	buf := make([]item, size)
-	for i := range r.n {
-		buf[i] = r.buf[(r.head+i)%len(r.buf)]
-	}
-	r.buf, r.head = buf, 0
 }
 
 // pop removes and returns the oldest item.
@@ -64,12 +57,8 @@ func (r *ring) pop() (item, bool) {
 // swap appends it and removes and returns the oldest item, which must
 // exist.
 func (r *ring) swap(it item) item {
-	old := r.buf[r.head]
-	r.buf[r.head] = it
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
+	old, _ := r.pop()
+	r.push(it)
 	return old
 }
 
