@@ -52,15 +52,15 @@ var (
 	ErrFull = errors.New("pool: queue full")
 )
 
-// A Pool runs submitted tasks on at most a fixed number of worker
-// goroutines, queueing a bounded number of tasks when every worker is busy.
+// A Pool runs submitted tasks on a bounded number of worker goroutines,
+// queueing a bounded number of tasks when every worker is busy.
 // Create one with New; the zero Pool is not usable. A Pool is safe for
 // concurrent use, and is meant to be long-lived and shared.
 type Pool struct {
 	cfg    config
 	labels labels.Set
 
-	// Task contexts end when Close gives up on the tasks.
+	// Task contexts end when Close gives up on the tasks, or returns.
 	abort       context.Context
 	cancelAbort context.CancelCauseFunc
 	bg          *taskCtx      // for TrySubmit and context.Background()
@@ -172,12 +172,12 @@ func (p *Pool) TrySubmit(task func(ctx context.Context) error) error {
 		panic("pool: TrySubmit called with a nil task")
 	}
 	p.mu.Lock()
-	w, msg, err := p.admit(item{task: task, ctx: p.bg}, true)
+	h, err := p.admit(item{task: task, ctx: p.bg}, true)
 	if err != nil {
 		p.stats.Rejected++
 	}
 	p.mu.Unlock()
-	w.send(msg)
+	h.run(p)
 	return err
 }
 
@@ -208,7 +208,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		p.mu.Lock()
 		// A nested task must not wait in the queue behind tasks that may be
 		// waiting for it: it takes a free worker or runs here.
-		w, msg, err := p.admit(it, !nested)
+		h, err := p.admit(it, !nested)
 		switch {
 		case err == ErrFull && nested:
 			p.stats.Submitted++
@@ -221,7 +221,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 				p.stats.Rejected++
 			}
 			p.mu.Unlock()
-			w.send(msg)
+			h.run(p)
 			return err
 		}
 		if spin < 4 {
@@ -254,13 +254,12 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 
 // admit accepts it into the queue, if queue is set and there is room, or
 // else hands it to an idle or new worker. It returns ErrFull if there is no
-// room, and a worker to which the caller must send msg once p.mu is
-// released. p.mu is held.
-func (p *Pool) admit(it item, queue bool) (*worker, item, error) {
+// room, and what the caller must run once p.mu is released. p.mu is held.
+func (p *Pool) admit(it item, queue bool) (handoff, error) {
 	if p.closed && (queue || p.aborted || p.alive == 0) {
 		// A nested task is part of finishing the work Close waits for,
 		// until Close gives up.
-		return nil, item{}, ErrClosed
+		return handoff{}, ErrClosed
 	}
 	if queue && p.room() {
 		p.queue.push(it)
@@ -268,10 +267,10 @@ func (p *Pool) admit(it item, queue bool) (*worker, item, error) {
 		if p.room() {
 			p.signal() // another waiting Submit may fit too
 		}
-		return p.wake(), item{}, nil
+		return p.wake(), nil
 	}
 	if len(p.idle) == 0 && p.workers >= p.max {
-		return nil, item{}, ErrFull
+		return handoff{}, ErrFull
 	}
 	p.stats.Submitted++
 	p.stats.Running++
@@ -281,10 +280,28 @@ func (p *Pool) admit(it item, queue bool) (*worker, item, error) {
 		it = p.queue.swap(it)
 	}
 	if w := p.popIdle(); w != nil {
-		return w, it, nil
+		return handoff{w: w, msg: it}, nil
 	}
-	p.spawn(it)
-	return nil, item{}, nil
+	return p.spawn(it), nil
+}
+
+// A handoff is what is left to do for a worker once p.mu is released:
+// start its goroutine, or send it a task or the zero item. Starting a
+// goroutine takes long enough that the lock is better released first.
+type handoff struct {
+	w     *worker
+	msg   item
+	start bool
+}
+
+func (h handoff) run(p *Pool) {
+	switch {
+	case h.w == nil:
+	case h.start:
+		go p.work(h.w, h.msg)
+	default:
+		h.w.tasks <- h.msg
+	}
 }
 
 // room reports whether the queue has room for a task. A task that a woken
@@ -294,26 +311,29 @@ func (p *Pool) room() bool {
 	return p.queue.len() < p.cfg.queue+p.waking
 }
 
-// wake makes sure a worker is on its way to the queue: unless one already
-// is, it wakes an idle worker, which the caller must send the zero item, or
-// starts a new one. Waking one worker at a time, and each woken worker
-// waking the next only if tasks are left, keeps a worker that is about to
-// finish its task from being overtaken by a context switch per task; the
-// pool grows only while the queue does not drain. p.mu is held.
-func (p *Pool) wake() *worker {
+// wake sends a worker to the queue, unless enough are on their way: it
+// wakes an idle worker, which the caller must send the zero item, or starts
+// a new one. A woken worker wakes the next if tasks are left. Waking few
+// workers at a time, about log2 of the queue's length, means that a worker
+// about to finish its task takes the next one without a context switch per
+// task, while a queue that keeps growing, because tasks block, soon has as
+// many workers as it needs. p.mu is held.
+func (p *Pool) wake() handoff {
 	if p.queue.len() == 0 || p.waking >= bits.Len(uint(p.queue.len())) {
-		return nil
+		return handoff{}
 	}
-	if w := p.popIdle(); w != nil {
-		p.waking++
-		w.woken = true
-		return w
+	var h handoff
+	switch w := p.popIdle(); {
+	case w != nil:
+		h = handoff{w: w}
+	case p.workers < p.max:
+		h = p.spawn(item{})
+	default:
+		return handoff{}
 	}
-	if p.workers < p.max {
-		p.waking++
-		p.spawn(item{}).woken = true
-	}
-	return nil
+	p.waking++
+	h.w.woken = true
+	return h
 }
 
 // popIdle takes the most recently parked worker off p.idle. p.mu is held.
@@ -363,10 +383,10 @@ func (p *Pool) Resize(n int) {
 		p.idle = slices.Delete(p.idle, 0, 1)
 		p.dismiss(w)
 	}
-	w := p.wake()
+	h := p.wake()
 	p.signal()
 	p.mu.Unlock()
-	w.send(item{})
+	h.run(p)
 }
 
 // Stats returns a consistent snapshot of the pool's counters.
@@ -384,8 +404,8 @@ func (p *Pool) Stats() Stats {
 // return ErrClosed; a Submit blocked on a full queue returns ErrClosed at
 // once.
 //
-// Until then, tasks may still submit nested tasks with the context they
-// were given (see Submit); those run before Close returns.
+// Tasks that are running or queued may still submit nested tasks with the
+// context they were given (see Submit); Close waits for those too.
 //
 // If ctx ends first, Close gives up on the queue: queued tasks are dropped
 // and counted in Stats.Dropped (a Group's queued tasks are called with a
@@ -458,9 +478,10 @@ func (p *Pool) giveUp(cause error) {
 	}
 }
 
-// spawn starts a worker that runs it, or takes a task from the queue if it
-// is the zero item. p.mu is held.
-func (p *Pool) spawn(it item) *worker {
+// spawn counts a new worker, for the caller to start once p.mu is
+// released. The worker runs it, or takes a task from the queue if it is the
+// zero item. p.mu is held.
+func (p *Pool) spawn(it item) handoff {
 	p.workers++
 	p.alive++
 	if len(p.spare) == 0 {
@@ -471,8 +492,7 @@ func (p *Pool) spawn(it item) *worker {
 	w := &p.spare[0]
 	p.spare = p.spare[1:]
 	w.tasks = make(chan item, 1)
-	go p.work(w, it)
-	return w
+	return handoff{w: w, msg: it, start: true}
 }
 
 // dismissIdle dismisses the idle workers once the pool is closed and its
@@ -509,13 +529,6 @@ type worker struct {
 	woken     bool // counted in p.waking
 	dismissed bool // told to exit; no longer counted in p.workers
 	used      bool // has been busy since the last sweep
-}
-
-// send hands w msg, if w is not nil.
-func (w *worker) send(msg item) {
-	if w != nil {
-		w.tasks <- msg
-	}
 }
 
 // work runs it, then every task it is handed or takes from the queue, until
@@ -564,7 +577,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			p.workers--
 			next := p.wake()
 			p.mu.Unlock()
-			next.send(item{})
+			next.run(p)
 			p.report(err)
 			return item{}, false
 		}
@@ -574,7 +587,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			p.dismissIdle()
 			next := p.wake()
 			p.mu.Unlock()
-			next.send(item{})
+			next.run(p)
 			p.report(err)
 			return it, true
 		}
@@ -656,7 +669,7 @@ func (p *Pool) exit(w *worker, busy bool) {
 		next := p.wake()
 		p.signal()
 		p.mu.Unlock()
-		next.send(item{})
+		next.run(p)
 		p.report(leakproof.ErrGoexit)
 		p.mu.Lock()
 	}
