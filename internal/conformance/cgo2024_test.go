@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leakproof/leakproof"
 	"github.com/leakproof/leakproof/group"
 	"github.com/leakproof/leakproof/pipe"
 	"github.com/leakproof/leakproof/pool"
@@ -24,15 +25,30 @@ import (
 var cgo2024 = []leak{
 	{
 		name: "NoCloseRange",
-		bug:  "workers range over a channel nobody closes; with no workers the sender blocks",
+		bug:  "workers range over a channel nobody closes; with no workers, or a worker that panics, the sender blocks",
 		uses: "pipe.ForEach, pipe.Workers",
 		safe: func(t *testing.T) {
-			require.NoError(t, noCloseRange(t.Context(), []any{1, 2, 3}, 3))
+			ctx := t.Context()
+			list := []any{1, 2, 3, 4, 5, 6}
+			require.NoError(t, noCloseRange(ctx, list, 3, func(any) {}))
 			// The original leaks its sender with no workers; here asking for
 			// none is a programmer error, reported at once.
 			assert.PanicsWithValue(t, "pipe: workers must be at least 1, got 0", func() {
-				_ = noCloseRange(t.Context(), []any{1, 2, 3}, 0)
+				_ = noCloseRange(ctx, list, 0, func(any) {})
 			})
+			// A worker that panics stops the others, and the panic reaches
+			// the caller once they have all returned.
+			var pe *leakproof.PanicError
+			func() {
+				defer func() { pe, _ = recover().(*leakproof.PanicError) }()
+				_ = noCloseRange(ctx, list, 3, func(item any) {
+					if item == 2 {
+						panic("worker failed")
+					}
+				})
+			}()
+			require.NotNil(t, pe)
+			assert.Equal(t, "worker failed", pe.Value)
 		},
 	},
 	{
@@ -108,9 +124,9 @@ func TestCGO2024(t *testing.T) { testCorpus(t, cgo2024) }
 
 // noCloseRange processes list on workers goroutines. The loop over the
 // items owns the workers: they exit when the items run out.
-func noCloseRange(ctx context.Context, list []any, workers int) error {
+func noCloseRange(ctx context.Context, list []any, workers int, process func(item any)) error {
 	return pipe.ForEach(ctx, pipe.FromSlice(list), func(ctx context.Context, item any) error {
-		_ = item // process each item
+		process(item) // process each item
 		return nil
 	}, pipe.Workers(workers))
 }

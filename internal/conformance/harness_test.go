@@ -48,29 +48,13 @@ type leak struct {
 	safe func(t *testing.T) // the rewrite; nothing it starts outlives it
 }
 
-// testCorpus checks every leak of a corpus: each rewrite passes the three
-// detectors in this process, and each raw program is caught by at least one
-// in a child process.
+// testCorpus runs the rewrites of a corpus in this process, each under the
+// three detectors. The raw programs run in child processes, in
+// TestDetectorMatrix.
 func testCorpus(t *testing.T, leaks []leak) {
-	t.Run("leakproof", func(t *testing.T) {
-		for _, l := range leaks {
-			t.Run(l.name, func(t *testing.T) { checkSafe(t, l.safe) })
-		}
-	})
-	t.Run("raw", func(t *testing.T) {
-		skipShort(t)
-		h := newHarness(t)
-		for _, l := range leaks {
-			t.Run(l.name, func(t *testing.T) {
-				t.Parallel()
-				vs, err := h.verdicts(rawKind, l.name)
-				require.NoError(t, err)
-				if !caught(vs) {
-					t.Errorf("no detector caught the raw %s: %v", l.name, vs)
-				}
-			})
-		}
-	})
+	for _, l := range leaks {
+		t.Run(l.name, func(t *testing.T) { checkSafe(t, l.safe) })
+	}
 }
 
 // checkSafe runs a rewrite in a synctest bubble, which fails if any
@@ -332,8 +316,9 @@ func inBubble(t *testing.T, f func(*testing.T), report func(verdict)) (v verdict
 	return verdict{}
 }
 
-// A harness starts child processes for one test. The verdicts are kept for
-// the life of the test process, so that with -count=N each child runs once.
+// A harness starts child processes, from a binary it builds the first time
+// it needs one. The verdicts are kept for the life of the test process, so
+// that with -count=N each child runs once.
 type harness struct {
 	dir   string
 	build func() (string, error)
