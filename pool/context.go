@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sync/atomic"
 )
@@ -35,7 +36,7 @@ func (c *taskCtx) Value(key any) any {
 }
 
 func (c *taskCtx) String() string {
-	return "pool task context"
+	return fmt.Sprint(c.values) + ".WithoutCancel(pool task)"
 }
 
 // derive returns the context for a task submitted with ctx, and whether

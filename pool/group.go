@@ -22,9 +22,12 @@ import (
 // Use Group rather than passing p to group.WithRunner yourself: if Close
 // gives up while the batch still has tasks queued, Group's tasks are called
 // with a context already done, so that Wait returns, where plain tasks are
-// dropped without a call and such a Wait would never return. A task that
-// submits to the pool the group's Go fails the group with ErrClosed once the
-// pool is closed.
+// dropped without a call and such a Wait would never return. Once Close has
+// been called, Go fails a batch started outside the pool's tasks with an
+// error wrapping ErrClosed.
+//
+// A batch's errors and panics go to its Wait, not to the pool's error
+// handler; in the pool's Stats its tasks count as succeeded once they ran.
 //
 // Called from a task of p with that task's context, Group gives a nested
 // batch: when no worker is free, its tasks run inside the calling task (see

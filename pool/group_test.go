@@ -67,18 +67,12 @@ func TestGroupRunsOnPoolWorkers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(2, pool.WithQueue(1))
 		g := p.Group(t.Context(), group.WithLimit(10))
-		var running, peak atomic.Int64
+		var c concurrency
 		for range 20 {
-			g.Go(func(context.Context) error {
-				n := running.Add(1)
-				peak.Store(max(peak.Load(), n))
-				time.Sleep(time.Millisecond)
-				running.Add(-1)
-				return nil
-			})
+			g.Go(c.task)
 		}
 		require.NoError(t, g.Wait())
-		assert.EqualValues(t, 2, peak.Load(), "the pool's bound holds for a batch")
+		assert.EqualValues(t, 2, c.peak.Load(), "the pool's bound holds for a batch")
 		require.NoError(t, p.Close(t.Context()))
 		assert.EqualValues(t, 20, p.Stats().Succeeded)
 	})

@@ -28,8 +28,8 @@ func (f optionFunc) apply(c *config) { f(c) }
 // WithQueue lets up to n tasks wait for a worker when every worker is busy;
 // beyond that Submit blocks and TrySubmit returns ErrFull. The default is
 // one queued task per worker. With n = 0 a task is only ever handed straight
-// to a free worker. The queue's memory grows with use up to n tasks.
-// WithQueue panics if n < 0.
+// to a free worker. The queue's memory grows with use, up to n tasks, and
+// is given back once the pool is idle. WithQueue panics if n < 0.
 func WithQueue(n int) Option {
 	if n < 0 {
 		panic(fmt.Sprintf("pool: queue size must be at least 0, got %d", n))
@@ -54,9 +54,10 @@ func WithIdleTimeout(d time.Duration) Option {
 // every panic as a *leakproof.PanicError, and leakproof.ErrGoexit for a task
 // that called runtime.Goexit. h runs on the worker that ran the task, after
 // the task is counted in Stats, and may be called from several workers at
-// once; the worker takes no new task until h returns. The default handler
-// logs through slog.Default at error level, with the stack of a panic.
-// WithErrorHandler panics if h is nil.
+// once; the worker takes no new task until h returns, and a panic in h is
+// not recovered. The default handler logs through slog.Default at error
+// level, with the stack of a panic. A Group's tasks report to the Group's
+// Wait instead. WithErrorHandler panics if h is nil.
 func WithErrorHandler(h func(err error)) Option {
 	if h == nil {
 		panic("pool: WithErrorHandler called with a nil handler")

@@ -53,7 +53,8 @@ var (
 )
 
 // A Pool runs submitted tasks on a bounded number of worker goroutines,
-// queueing a bounded number of tasks when every worker is busy.
+// queueing a bounded number of tasks when every worker is busy. Its memory
+// grows with bursts, up to those bounds, and shrinks back once idle.
 // Create one with New; the zero Pool is not usable. A Pool is safe for
 // concurrent use, and is meant to be long-lived and shared.
 type Pool struct {
@@ -653,6 +654,13 @@ func (p *Pool) sweep() {
 	p.idle = kept
 	if len(p.idle) > 0 && !p.closed {
 		p.armSweeper()
+	}
+	if p.queue.len() == 0 {
+		// A burst is over: give back what it made the pool grow.
+		p.queue = ring{}
+		if len(p.idle) == 0 {
+			p.idle = nil
+		}
 	}
 	p.signal() // with no queue, a dismissed worker makes room for a new one
 	p.finish()

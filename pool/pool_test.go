@@ -44,6 +44,21 @@ func (g *gate) task(context.Context) error {
 	return nil
 }
 
+// concurrency is a task that sleeps a millisecond and records how many of
+// its kind ran at once.
+type concurrency struct {
+	running, peak atomic.Int64
+}
+
+func (c *concurrency) task(context.Context) error {
+	n := c.running.Add(1)
+	for m := c.peak.Load(); n > m && !c.peak.CompareAndSwap(m, n); m = c.peak.Load() {
+	}
+	time.Sleep(time.Millisecond)
+	c.running.Add(-1)
+	return nil
+}
+
 // errs collects what a pool's error handler receives.
 type errs struct {
 	mu   sync.Mutex
@@ -642,23 +657,12 @@ func TestResize(t *testing.T) {
 		synctest.Wait()
 		assert.Equal(t, 2, p.Stats().Workers, "shrinking stops workers above the limit")
 
-		var running, peak atomic.Int64
+		var c concurrency
 		for range 20 {
-			require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
-				n := running.Add(1)
-				for {
-					m := peak.Load()
-					if n <= m || peak.CompareAndSwap(m, n) {
-						break
-					}
-				}
-				time.Sleep(time.Millisecond)
-				running.Add(-1)
-				return nil
-			}))
+			require.NoError(t, p.Submit(t.Context(), c.task))
 		}
 		require.NoError(t, p.Close(t.Context()))
-		assert.EqualValues(t, 2, peak.Load())
+		assert.EqualValues(t, 2, c.peak.Load())
 	})
 }
 
@@ -666,29 +670,18 @@ func TestBoundRespected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const workers = 3
 		p := pool.New(workers, pool.WithQueue(2))
-		var running, peak atomic.Int64
+		var c concurrency
 		var submitters sync.WaitGroup
 		for range 10 {
 			submitters.Go(func() {
 				for range 20 {
-					require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
-						n := running.Add(1)
-						for {
-							m := peak.Load()
-							if n <= m || peak.CompareAndSwap(m, n) {
-								break
-							}
-						}
-						time.Sleep(time.Millisecond)
-						running.Add(-1)
-						return nil
-					}))
+					assert.NoError(t, p.Submit(t.Context(), c.task))
 				}
 			})
 		}
 		submitters.Wait()
 		require.NoError(t, p.Close(t.Context()))
-		assert.EqualValues(t, workers, peak.Load())
+		assert.EqualValues(t, workers, c.peak.Load())
 		s := p.Stats()
 		assert.EqualValues(t, 200, s.Succeeded)
 		checkSums(t, s)
