@@ -34,14 +34,17 @@ var goker = []leak{
 		bug:  "a task never finished, so Stop waited for it for ever while holding the lock StartTask needed",
 		uses: "group.New",
 		safe: func(t *testing.T) {
-			// A Stopper is a group: a task is finished when its function
-			// returns, and Stop cancels and joins.
+			// A Stopper is a group, and Quiesce then Stop is cancel then
+			// Wait: no lock, and no task count that a task can forget to
+			// decrement, since a task is finished when its function returns.
 			var stoppers []*group.Group
 			var stops []context.CancelFunc
 			for range 2 {
 				ctx, stop := context.WithCancel(t.Context())
 				s := group.New(ctx)
 				s.Go(func(ctx context.Context) error {
+					task := func() {} // StartTask .. FinishTask
+					task()
 					<-ctx.Done() // <-s.ShouldStop()
 					return nil
 				})
@@ -331,9 +334,9 @@ var goker = []leak{
 			})
 			for epoch := range 2 { // Restart, twice
 				agent.Go(func(ctx context.Context) error { // runWait
-					if err := pipe.Send(ctx, status, epoch); err != nil {
-						return nil // nobody waits for the exit any more
-					}
+					// Run may have returned already: the send gives up
+					// when the agent's context ends.
+					_ = pipe.Send(ctx, status, epoch)
 					return nil
 				})
 			}
@@ -375,13 +378,13 @@ var goker = []leak{
 			errc, results := make(chan error), make(chan bool)
 			wc := group.New(ctx)
 			wc.Go(func(ctx context.Context) error { // run
-				err, rerr := pipe.Recv(ctx, errc)
-				if rerr != nil {
+				werr, err := pipe.Recv(ctx, errc)
+				if err != nil {
 					return nil
 				}
-				if err := pipe.Send(ctx, results, err != nil); err != nil {
-					return nil // nobody reads the result after Stop
-				}
+				// Nobody reads the result after Stop: the send gives up
+				// when Stop cancels.
+				_ = pipe.Send(ctx, results, werr != nil)
 				return nil
 			})
 			// Stop

@@ -259,7 +259,7 @@ func TestChild(t *testing.T) {
 	}
 }
 
-var goleakGoroutine = regexp.MustCompile(`(?m)^\[?Goroutine \d+ in state`)
+var goleakGoroutine = regexp.MustCompile(`Goroutine \d+ in state`)
 
 // goroutines says how many goroutines a goleak error lists.
 func goroutines(err error) string {
