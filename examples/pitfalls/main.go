@@ -7,10 +7,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 	"time"
 )
@@ -38,6 +40,7 @@ func main() {
 		tickerPatterns(),
 		timeoutPatterns(),
 		shutdownPatterns(),
+		cgo2024Patterns(),
 	)
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -58,18 +61,50 @@ func main() {
 	}
 }
 
-// leftBehind runs f and returns how many more goroutines exist once f has
-// returned and settle has passed, or as soon as the count is back to where
-// it was.
+// leftBehind runs f and returns how many of the goroutines that did not
+// exist before f remain once f has returned and settle has passed, or as
+// soon as none remains. Goroutines are told apart by their IDs, so goroutines
+// of earlier rows that exit meanwhile do not hide this row's.
 func leftBehind(f func()) int {
-	before := runtime.NumGoroutine()
+	before := goroutines()
 	f()
 	deadline := time.Now().Add(settle)
 	for {
-		n := runtime.NumGoroutine() - before
-		if n <= 0 || time.Now().After(deadline) {
-			return max(n, 0)
+		n := 0
+		for id := range goroutines() {
+			if !before[id] {
+				n++
+			}
+		}
+		if n == 0 || time.Now().After(deadline) {
+			return n
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// goroutines returns the IDs of all live goroutines, read from the
+// "goroutine N [state]:" headers of a full stack dump.
+func goroutines() map[int]bool {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	ids := make(map[int]bool)
+	for _, line := range bytes.Split(buf, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
+		if !ok {
+			continue
+		}
+		id, _, _ := bytes.Cut(rest, []byte(" "))
+		if n, err := strconv.Atoi(string(id)); err == nil {
+			ids[n] = true
+		}
+	}
+	return ids
 }
