@@ -217,6 +217,11 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 // task was skipped because the group's context was done, Wait returns
 // context.Cause of that context.
 //
+// A group of workers meant to run until ctx ends therefore sees
+// context.Cause(ctx) from Wait when ctx ends before every worker started;
+// such callers treat errors.Is(err, context.Canceled) (or their own cause)
+// as the normal end.
+//
 // Wait may be called more than once and from several goroutines; every call
 // returns the same result. A task that calls Wait on its own group waits for
 // itself and never returns.
