@@ -565,7 +565,8 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 		w.used = true
 	}
 	for {
-		if w.woken {
+		woken := w.woken
+		if woken {
 			w.woken = false
 			p.waking--
 		}
@@ -586,7 +587,13 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			p.stats.Running++
 			p.signal()
 			p.dismissIdle()
-			next := p.wake()
+			// A woken worker passes the wake-up on. One back from a
+			// task does not: that workers come back shows the pool
+			// keeps up, whatever the queue's length.
+			var next handoff
+			if woken {
+				next = p.wake()
+			}
 			p.mu.Unlock()
 			next.run(p)
 			p.report(err)
