@@ -9,7 +9,7 @@ import (
 
 // A taskCtx is the context a task runs with: the values of the context
 // given to Submit, and the cancellation of the pool's abort context, which
-// ends only when Close gives up. Embedding the abort context makes Done, Err
+// ends when Close gives up or returns. Embedding the abort context makes Done, Err
 // and Deadline its own, and makes it the parent that context.WithCancel and
 // context.Cause find, so deriving from a task's context costs no goroutine.
 type taskCtx struct {

@@ -23,6 +23,9 @@
 // if it passes the context it was given: when no worker is free the new task
 // runs in the submitting task instead of waiting for a worker that might
 // never come.
+//
+// Stats counts what became of every task; Resize changes the bound at run
+// time; WithName labels the workers in goroutine profiles.
 package pool
 
 import (
