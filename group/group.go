@@ -136,7 +136,7 @@ func (g *Group) Go(f func(ctx context.Context) error) {
 				return
 			}
 		}
-		g.submit(f)
+		g.submit(f, true)
 		return
 	}
 	if g.work == nil {
@@ -190,7 +190,10 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 				return false
 			}
 		}
-		g.submit(f)
+		if !g.submit(f, false) {
+			g.tasks.Done()
+			return false
+		}
 		return true
 	}
 	if g.work == nil {
@@ -365,10 +368,11 @@ func (g *Group) fail(err error) {
 	}
 }
 
-// submit hands one task to the group's runner. The runner's context joins
+// submit hands one task to the group's runner, waiting for room if block is
+// set, and reports whether the runner took it. The runner's context joins
 // the group's, so a task also stops when the runner gives up on it.
-func (g *Group) submit(f func(context.Context) error) {
-	err := g.cfg.runner.Submit(g.ctx, func(rctx context.Context) error {
+func (g *Group) submit(f func(context.Context) error, block bool) bool {
+	task := func(rctx context.Context) error {
 		if g.sem != nil {
 			defer func() { <-g.sem }()
 		}
@@ -388,31 +392,50 @@ func (g *Group) submit(f func(context.Context) error) {
 		}()
 		g.run(func(context.Context) error { return f(ctx) })
 		return nil
-	})
+	}
+	if !block {
+		if g.cfg.runner.TryGo(g.ctx, task) {
+			return true
+		}
+		if g.sem != nil {
+			<-g.sem
+		}
+		return false
+	}
+	err := g.cfg.runner.Go(g.ctx, task)
 	if err == nil {
-		return
+		return true
 	}
 	if g.sem != nil {
 		<-g.sem
 	}
 	if g.ctx.Err() != nil {
 		g.skip()
-		return
+	} else {
+		g.record(fmt.Errorf("group: submitting a task: %w", err))
 	}
-	g.record(fmt.Errorf("group: submitting a task: %w", err))
+	return true
 }
 
 // A Runner runs tasks on goroutines it owns, such as the workers of a
 // pool.Pool. With WithRunner, a Group hands its tasks to a Runner instead
 // of starting goroutines, and keeps its own semantics: first-error
-// cancellation, panics re-raised by Wait, skipped tasks reported.
+// cancellation, panics re-raised by Wait, skipped tasks reported. For a
+// pool.Pool, use its Group method, which supplies the Runner.
 type Runner interface {
-	// Submit arranges for task to be called once, on another goroutine,
-	// with a context that carries ctx's values, and returns nil; or it
-	// returns an error and never calls task. A Runner that gives up on an
-	// accepted task still calls it, with a context already done, so the
-	// group can count it as skipped; otherwise Wait never returns.
-	Submit(ctx context.Context, task func(ctx context.Context) error) error
+	// Go arranges for task to be called once, with a context that carries
+	// ctx's values, and returns nil; or it returns an error and never calls
+	// task. It may block while the Runner is at capacity, and then gives up
+	// with context.Cause(ctx) once ctx ends. task runs on one of the
+	// Runner's goroutines or, if the Runner so chooses, on the caller's
+	// before Go returns. A Runner that gives up on an accepted task still
+	// calls it, with a context already done, so the group can count it as
+	// skipped; otherwise Wait never returns.
+	Go(ctx context.Context, task func(ctx context.Context) error) error
+
+	// TryGo is Go without blocking: it reports whether the Runner took
+	// task, and if it returns false it never calls task.
+	TryGo(ctx context.Context, task func(ctx context.Context) error) bool
 }
 
 // An Option configures a Group.
@@ -459,13 +482,14 @@ func WithName(name string) Option {
 	return optionFunc(func(c *config) { c.name = name })
 }
 
-// WithRunner runs the group's tasks on r's goroutines, for example a shared
-// pool.Pool, instead of starting goroutines of its own. Go blocks while r
-// does (a full pool queue) and gives up, skipping the task, when the group's
-// context ends; a task r refuses fails the group with r's error. With
-// WithLimit, at most n of the group's tasks are submitted to r at once.
-// Tasks get a context that ends when the group's ends or when r gives up on
-// them. The name from WithName does not label r's goroutines.
+// WithRunner runs the group's tasks on r's goroutines instead of starting
+// goroutines of its own. Go blocks while r does (a full pool queue) and
+// gives up, skipping the task, when the group's context ends; a task r
+// refuses fails the group with r's error. TryGo never blocks: it returns
+// false when r cannot take the task at once. With WithLimit, at most n of
+// the group's tasks are given to r at once. Tasks get a context that ends
+// when the group's ends or when r gives up on them. The name from WithName
+// does not label r's goroutines. For a pool.Pool, use its Group method.
 func WithRunner(r Runner) Option {
 	if r == nil {
 		panic("group: WithRunner called with a nil Runner")

@@ -42,12 +42,16 @@ type runner struct {
 
 func newRunner() *runner { return &runner{} }
 
-func (r *runner) Submit(ctx context.Context, task func(context.Context) error) error {
+func (r *runner) Go(ctx context.Context, task func(context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	r.wg.Go(func() { _ = task(context.WithoutCancel(ctx)) })
 	return nil
+}
+
+func (r *runner) TryGo(ctx context.Context, task func(context.Context) error) bool {
+	return r.Go(ctx, task) == nil
 }
 
 func TestFirstErrorCancelsSiblingsWithCause(t *testing.T) {
@@ -555,9 +559,44 @@ func TestRunnerRefusalFailsGroup(t *testing.T) {
 	assert.Contains(t, err.Error(), "group: submitting a task")
 }
 
+func TestTryGoWithRunner(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		accept := false
+		r := &tryRunner{accept: &accept}
+		g := group.New(t.Context(), group.WithRunner(r), group.WithLimit(1))
+		ran := 0
+		task := func(ctx context.Context) error { ran++; return nil }
+		assert.False(t, g.TryGo(task), "TryGo reported a task the runner declined")
+		accept = true
+		// The declined task gave its limit slot back.
+		assert.True(t, g.TryGo(task))
+		assert.NoError(t, g.Wait())
+		assert.Equal(t, 1, ran)
+		assert.Zero(t, r.blocking, "TryGo called the runner's blocking Go")
+	})
+}
+
+// tryRunner takes tasks in TryGo only when accept is set.
+type tryRunner struct {
+	accept   *bool
+	blocking int
+	runner
+}
+
+func (r *tryRunner) Go(ctx context.Context, task func(context.Context) error) error {
+	r.blocking++
+	return r.runner.Go(ctx, task)
+}
+
+func (r *tryRunner) TryGo(ctx context.Context, task func(context.Context) error) bool {
+	return *r.accept && r.runner.Go(ctx, task) == nil
+}
+
 type refusing struct{ err error }
 
-func (r refusing) Submit(context.Context, func(context.Context) error) error { return r.err }
+func (r refusing) Go(context.Context, func(context.Context) error) error { return r.err }
+
+func (r refusing) TryGo(context.Context, func(context.Context) error) bool { return false }
 
 func TestRunnerGivingUpSkipsTask(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -602,8 +641,12 @@ func TestRunnerCancelReachesTask(t *testing.T) {
 
 type runnerFunc func(ctx context.Context, task func(context.Context) error) error
 
-func (f runnerFunc) Submit(ctx context.Context, task func(context.Context) error) error {
+func (f runnerFunc) Go(ctx context.Context, task func(context.Context) error) error {
 	return f(ctx, task)
+}
+
+func (f runnerFunc) TryGo(ctx context.Context, task func(context.Context) error) bool {
+	return f(ctx, task) == nil
 }
 
 func TestNameLabelsGoroutines(t *testing.T) {

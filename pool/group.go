@@ -53,10 +53,17 @@ type batchRunner struct {
 	nested bool
 }
 
-func (r batchRunner) Submit(ctx context.Context, task func(context.Context) error) error {
-	o := fromBatch
+func (r batchRunner) Go(ctx context.Context, task func(context.Context) error) error {
+	return r.p.submit(ctx, task, r.origin(), true)
+}
+
+func (r batchRunner) TryGo(ctx context.Context, task func(context.Context) error) bool {
+	return r.p.submit(ctx, task, r.origin(), false) == nil
+}
+
+func (r batchRunner) origin() origin {
 	if r.nested {
-		o = fromNestedBatch
+		return fromNestedBatch
 	}
-	return r.p.submit(ctx, task, o)
+	return fromBatch
 }

@@ -176,3 +176,23 @@ func TestNestedGroup(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupTryGoNeverBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(0))
+		release := make(chan struct{})
+		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { <-release; return nil }))
+
+		g := p.Group(t.Context())
+		ran := 0
+		task := func(context.Context) error { ran++; return nil }
+		assert.False(t, g.TryGo(task), "TryGo took a task while the only worker was busy")
+
+		close(release)
+		synctest.Wait() // the worker is idle again
+		assert.True(t, g.TryGo(task))
+		require.NoError(t, g.Wait())
+		assert.Equal(t, 1, ran)
+		require.NoError(t, p.Close(t.Context()))
+	})
+}

@@ -164,7 +164,7 @@ func New(workers int, opts ...Option) *Pool {
 //
 // Submit panics if ctx or task is nil.
 func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
-	return p.submit(ctx, task, fromCaller)
+	return p.submit(ctx, task, fromCaller, true)
 }
 
 // TrySubmit runs task on a worker, or queues it, if it can do so without
@@ -194,7 +194,9 @@ const (
 	fromNestedBatch               // a Group started by one of the pool's tasks
 )
 
-func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o origin) error {
+// submit admits task from o. If block is not set, it returns ErrFull
+// instead of waiting for room or running a nested task inline.
+func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o origin, block bool) error {
 	if ctx == nil {
 		panic("pool: Submit called with a nil context")
 	}
@@ -214,6 +216,10 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		// waiting for it: it takes a free worker or runs here.
 		h, err := p.admit(it, !nested)
 		switch {
+		case err == ErrFull && !block:
+			p.stats.Rejected++
+			p.mu.Unlock()
+			return ErrFull
 		case err == ErrFull && nested:
 			p.stats.Submitted++
 			p.stats.Running++
