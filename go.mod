@@ -1,6 +1,6 @@
 module github.com/leakproof/leakproof
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/stretchr/testify v1.12.1
