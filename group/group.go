@@ -290,19 +290,32 @@ func (g *Group) grow() bool {
 	}
 }
 
-// worker runs f and then every task handed over on g.work until the group's
-// context ends. It never gives its slot back: a limited group's workers are
-// all gone only once the context is done, after which no task starts.
+// worker runs f, if not nil, and then every task handed over on g.work until
+// the group's context ends. It never gives its slot back: a limited group's
+// workers are all gone only once the context is done, after which no task
+// starts. A task that calls runtime.Goexit ends the worker's goroutine too; a
+// new worker then takes over the slot, or a Go waiting for one could wait
+// forever in a group that the Goexit did not cancel (WithAllErrors).
 func (g *Group) worker(f func(context.Context) error) {
-	defer g.workers.Done()
 	g.labels.Apply()
-	g.run(f)
+	goexit := true
+	defer func() {
+		if goexit {
+			go g.worker(nil)
+			return
+		}
+		g.workers.Done()
+	}()
+	if f != nil {
+		g.run(f)
+	}
 	done := g.ctx.Done()
 	for {
 		select {
 		case f := <-g.work:
 			g.run(f)
 		case <-done:
+			goexit = false
 			return
 		}
 	}

@@ -300,6 +300,22 @@ func TestGoexitIsAnError(t *testing.T) {
 	}
 }
 
+// A limited worker whose task calls runtime.Goexit ends with it. With
+// WithAllErrors the group is not cancelled, so its slot must live on.
+func TestGoexitKeepsLimitedSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(t.Context(), group.WithLimit(1), group.WithAllErrors())
+		g.Go(func(ctx context.Context) error {
+			runtime.Goexit()
+			return nil
+		})
+		ran := false
+		g.Go(func(ctx context.Context) error { ran = true; return nil }) // waits for the slot
+		assert.ErrorIs(t, g.Wait(), leakproof.ErrGoexit)
+		assert.True(t, ran, "the task after a Goexit never ran")
+	})
+}
+
 func TestWaitTwiceAndConcurrently(t *testing.T) {
 	t.Run("error", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
