@@ -371,9 +371,13 @@ func (g *Group) fail(err error) {
 		return
 	}
 	// Once the group's context is done, tasks that stop because of it
-	// return its error again; those echoes are not separate failures.
-	if len(g.errs) > 0 && g.ctx.Err() != nil && (errors.Is(err, g.ctx.Err()) || errors.Is(err, context.Cause(g.ctx))) {
-		return
+	// return its error again; those echoes are one failure, reported once.
+	if done := g.ctx.Err(); done != nil {
+		cause := context.Cause(g.ctx)
+		echo := func(err error) bool { return errors.Is(err, done) || errors.Is(err, cause) }
+		if echo(err) && slices.ContainsFunc(g.errs, echo) {
+			return
+		}
 	}
 	g.errs = append(g.errs, err)
 	if isPanic {

@@ -520,6 +520,23 @@ func TestAllErrors(t *testing.T) {
 			assert.Equal(t, "stopping: context canceled\nb", err.Error())
 		})
 	})
+	t.Run("cancellation after an error is reported", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			g := group.New(ctx, group.WithAllErrors())
+			g.Go(func(ctx context.Context) error { return errB })
+			for range 2 {
+				g.Go(func(ctx context.Context) error {
+					<-ctx.Done()
+					return fmt.Errorf("stopping: %w", ctx.Err())
+				})
+			}
+			synctest.Wait() // errB is recorded before the cancellation
+			cancel()
+			err := g.Wait()
+			assert.Equal(t, "b\nstopping: context canceled", err.Error())
+		})
+	})
 	t.Run("skipped tasks add the cause", func(t *testing.T) {
 		cause := errors.New("deploy aborted")
 		ctx, cancel := context.WithCancelCause(context.Background())
