@@ -120,109 +120,139 @@ func TestNoTasksWaitReturnsNil(t *testing.T) {
 	assert.NoError(t, group.New(ctx).Wait())
 }
 
+// limitedModes are the two ways a limit is kept: by the group's own
+// workers, and in front of a Runner.
+var limitedModes = []struct {
+	name string
+	opts func(limit int) []group.Option
+}{
+	{"workers", func(n int) []group.Option { return []group.Option{group.WithLimit(n)} }},
+	{"runner", func(n int) []group.Option { return []group.Option{group.WithLimit(n), group.WithRunner(newRunner())} }},
+}
+
+// gauge counts the tasks running at once and keeps the highest count.
+type gauge struct{ running, peak atomic.Int32 }
+
+func (g *gauge) enter() {
+	n := g.running.Add(1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+}
+
+func (g *gauge) leave() { g.running.Add(-1) }
+
 func TestLimitIsNeverExceededAndIsReached(t *testing.T) {
-	limits := []int{1, 3, 8}
-	for _, limit := range limits {
-		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+	for _, mode := range limitedModes {
+		for _, limit := range []int{1, 3, 8} {
+			t.Run(fmt.Sprintf("%s/%d", mode.name, limit), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					g := group.New(t.Context(), mode.opts(limit)...)
+					var gauge gauge
+					for range 50 {
+						g.Go(func(ctx context.Context) error {
+							gauge.enter()
+							defer gauge.leave()
+							time.Sleep(time.Millisecond)
+							return nil
+						})
+					}
+					require.NoError(t, g.Wait())
+					assert.Equal(t, int32(limit), gauge.peak.Load())
+				})
+			})
+		}
+	}
+}
+
+func TestLimitedGroupReusesGoroutines(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(t.Context(), group.WithLimit(2))
+		var mu sync.Mutex
+		ids := map[string]bool{}
+		for range 20 {
+			g.Go(func(ctx context.Context) error {
+				buf := make([]byte, 64)
+				header := string(buf[:runtime.Stack(buf, false)]) // "goroutine 7 [running]:..."
+				mu.Lock()
+				ids[strings.Fields(header)[1]] = true
+				mu.Unlock()
+				time.Sleep(time.Millisecond)
+				return nil
+			})
+		}
+		require.NoError(t, g.Wait())
+		assert.Len(t, ids, 2, "20 tasks under a limit of 2 ran on other than 2 goroutines")
+	})
+}
+
+func TestGoBlockedOnLimitGivesUpWhenContextEnds(t *testing.T) {
+	for _, mode := range limitedModes {
+		t.Run(mode.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				g := group.New(t.Context(), group.WithLimit(limit))
-				var running, peak atomic.Int32
-				for range 50 {
-					g.Go(func(ctx context.Context) error {
-						n := running.Add(1)
-						for {
-							p := peak.Load()
-							if n <= p || peak.CompareAndSwap(p, n) {
-								break
-							}
-						}
-						time.Sleep(time.Millisecond)
-						running.Add(-1)
-						return nil
-					})
+				ctx, cancel := context.WithCancelCause(t.Context())
+				g := group.New(ctx, mode.opts(1)...)
+				release := make(chan struct{})
+				g.Go(func(ctx context.Context) error { <-release; return nil })
+
+				ran := false
+				returned := make(chan struct{})
+				go func() {
+					g.Go(func(ctx context.Context) error { ran = true; return nil })
+					close(returned)
+				}()
+				synctest.Wait()
+				select {
+				case <-returned:
+					t.Fatal("Go returned while the only slot was taken")
+				default:
 				}
-				require.NoError(t, g.Wait())
-				assert.Equal(t, int32(limit), peak.Load())
+
+				cause := errors.New("client went away")
+				cancel(cause)
+				<-returned
+				close(release)
+				assert.Same(t, cause, g.Wait())
+				assert.False(t, ran)
 			})
 		})
 	}
 }
 
-func TestLimitWithRunner(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		r := newRunner()
-		g := group.New(t.Context(), group.WithLimit(2), group.WithRunner(r))
-		var running, peak atomic.Int32
-		for range 20 {
-			g.Go(func(ctx context.Context) error {
-				peak.Store(max(peak.Load(), running.Add(1)))
-				time.Sleep(time.Millisecond)
-				running.Add(-1)
-				return nil
-			})
-		}
-		require.NoError(t, g.Wait())
-		r.wg.Wait()
-		assert.Equal(t, int32(2), peak.Load())
-	})
-}
-
-func TestGoBlockedOnLimitGivesUpWhenContextEnds(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancelCause(t.Context())
-		g := group.New(ctx, group.WithLimit(1))
-		release := make(chan struct{})
-		g.Go(func(ctx context.Context) error { <-release; return nil })
-
-		ran := false
-		returned := make(chan struct{})
-		go func() {
-			g.Go(func(ctx context.Context) error { ran = true; return nil })
-			close(returned)
-		}()
-		synctest.Wait()
-		select {
-		case <-returned:
-			t.Fatal("Go returned while the only slot was taken")
-		default:
-		}
-
-		cause := errors.New("client went away")
-		cancel(cause)
-		<-returned
-		close(release)
-		assert.Same(t, cause, g.Wait())
-		assert.False(t, ran)
-	})
-}
-
 func TestFailureCancelsBeforeSlotIsReleased(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := group.New(t.Context(), group.WithLimit(1))
-		g.Go(func(ctx context.Context) error {
-			time.Sleep(time.Second)
-			return errBoom
+	for _, mode := range limitedModes {
+		t.Run(mode.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := group.New(t.Context(), mode.opts(1)...)
+				g.Go(func(ctx context.Context) error {
+					time.Sleep(time.Second)
+					return errBoom
+				})
+				ran := false
+				g.Go(func(ctx context.Context) error { ran = true; return nil }) // waits for the slot
+				assert.Same(t, errBoom, g.Wait())
+				assert.False(t, ran, "a Go waiting for the slot of a failed task started its function")
+			})
 		})
-		ran := false
-		g.Go(func(ctx context.Context) error { ran = true; return nil }) // waits for the slot
-		assert.Same(t, errBoom, g.Wait())
-		assert.False(t, ran, "a Go waiting for the slot of a failed task started its function")
-	})
+	}
 }
 
 func TestTryGo(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := group.New(t.Context(), group.WithLimit(2))
-		release := make(chan struct{})
-		block := func(ctx context.Context) error { <-release; return nil }
-		assert.True(t, g.TryGo(block))
-		assert.True(t, g.TryGo(block))
-		assert.False(t, g.TryGo(block), "TryGo started a third task under a limit of 2")
-		close(release)
-		synctest.Wait() // both workers are idle again
-		assert.True(t, g.TryGo(block))
-		require.NoError(t, g.Wait())
-	})
+	for _, mode := range limitedModes {
+		t.Run(mode.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := group.New(t.Context(), mode.opts(2)...)
+				release := make(chan struct{})
+				block := func(ctx context.Context) error { <-release; return nil }
+				assert.True(t, g.TryGo(block))
+				assert.True(t, g.TryGo(block))
+				assert.False(t, g.TryGo(block), "TryGo started a third task under a limit of 2")
+				close(release)
+				synctest.Wait() // both slots are free again
+				assert.True(t, g.TryGo(block))
+				require.NoError(t, g.Wait())
+			})
+		})
+	}
 }
 
 func TestPanicReraisedAfterSiblingsReturn(t *testing.T) {
