@@ -96,17 +96,23 @@ func New(ctx context.Context, opts ...Option) *Group {
 // then waits for every task f started. f is treated like one of the tasks:
 // an error or panic from f cancels the group. Run returns the first error,
 // or re-panics with the first *leakproof.PanicError, only after every task
-// has returned; it joins the tasks even if f panics or calls
-// runtime.Goexit. If ctx is already done, f is not called and Run returns
-// context.Cause(ctx).
+// has returned. If f calls runtime.Goexit, Run still joins the tasks, and
+// re-panics if one of them panicked, before the goroutine exits. If ctx is
+// already done, f is not called and Run returns context.Cause(ctx).
 func Run(ctx context.Context, f func(ctx context.Context, g *Group) error, opts ...Option) error {
 	if f == nil {
 		panic("group: Run called with a nil function")
 	}
 	g := New(ctx, opts...)
-	defer g.join() // also on runtime.Goexit from f, when Wait is not reached
+	goexit := true
+	defer func() {
+		if goexit {
+			_ = g.Wait() // the Wait below is never reached
+		}
+	}()
 	g.tasks.Add(1)
 	g.run(func(ctx context.Context) error { return f(ctx, g) })
+	goexit = false
 	return g.Wait()
 }
 

@@ -438,6 +438,30 @@ func TestRunJoinsTasksWhenBodyCallsGoexit(t *testing.T) {
 	})
 }
 
+func TestRunReraisesTaskPanicWhenBodyCallsGoexit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var got any
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer func() { got = recover() }()
+			_ = group.Run(t.Context(), func(ctx context.Context, g *group.Group) error {
+				panicking := make(chan struct{})
+				g.Go(func(ctx context.Context) error {
+					defer close(panicking)
+					panic("task")
+				})
+				<-panicking
+				runtime.Goexit()
+				return nil
+			})
+		})
+		wg.Wait()
+		pe, ok := got.(*leakproof.PanicError)
+		require.True(t, ok, "Run's goroutine ended with %v, not the task's panic", got)
+		assert.Equal(t, "task", pe.Value)
+	})
+}
+
 func TestRunReturnsBodyError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cause error
