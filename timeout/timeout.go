@@ -45,11 +45,11 @@ func (timeoutError) Unwrap() error { return context.DeadlineExceeded }
 // goroutine it started: Go cannot stop a function that ignores its
 // context. That goroutine exits as soon as f returns; it never blocks
 // delivering a result nobody waits for, and whatever f returns then is
-// dropped. A panic in f is re-raised by Do
-// as a *leakproof.PanicError if Do is still waiting; after Do has returned
-// there is nobody to hand it to, and it crashes the program like any
-// unrecovered panic. If f calls runtime.Goexit, Do returns an error that
-// wraps leakproof.ErrGoexit.
+// dropped, also when f returns at the very instant of the deadline. A
+// panic in f is re-raised by Do as a *leakproof.PanicError if Do is still
+// waiting; after Do has returned there is nobody to hand it to, and it
+// crashes the program like any unrecovered panic. If f calls
+// runtime.Goexit, Do returns an error that wraps leakproof.ErrGoexit.
 //
 // If ctx is already done, Do returns context.Cause(ctx) without calling f;
 // if d <= 0, it returns ErrTimeout without calling f. Do panics if f is nil.
@@ -82,7 +82,7 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 	case <-c.done:
 	case <-fctx.Done():
 		if c.state.CompareAndSwap(running, abandoned) {
-			return zero, context.Cause(fctx)
+			return zero, expired(ctx)
 		}
 		<-c.done // f returned in this very instant; its result is on its way
 	}
@@ -90,7 +90,7 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 		panic(c.panic)
 	}
 	if c.late {
-		return zero, context.Cause(fctx)
+		return zero, expired(ctx)
 	}
 	return c.val, c.err
 }
@@ -104,7 +104,7 @@ type call[T any] struct {
 	val   T
 	err   error
 	panic *leakproof.PanicError // what f panicked with, if it did
-	late  bool                  // f returned after its context had ended
+	late  bool                  // f returned at or after its deadline
 }
 
 const (
@@ -118,7 +118,9 @@ func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error
 	l.Apply()
 	c.err = leakproof.ErrGoexit // unless f returns or panics
 	defer func() {
-		c.late = ctx.Err() != nil
+		// By the clock too: ctx's timer may not have fired yet.
+		deadline, _ := ctx.Deadline()
+		c.late = ctx.Err() != nil || !time.Now().Before(deadline)
 		if c.state.CompareAndSwap(running, returned) {
 			close(c.done)
 		} else if c.panic != nil {
@@ -197,9 +199,9 @@ func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
 	}
 }
 
-// expired is the error for a timer that fired. If ctx's deadline came at
-// the same instant, ctx's end is the better explanation, even before ctx's
-// own timer has cancelled it.
+// expired is the error once the time given to a function has run out. If
+// ctx's deadline came at the same instant, ctx's end is the better
+// explanation, even before ctx's own timer has cancelled it.
 func expired(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
 		<-ctx.Done()

@@ -3,6 +3,7 @@ package timeout_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -256,6 +257,32 @@ func TestDoLateFunctionExits(t *testing.T) {
 		synctest.Wait()
 		assert.Zero(t, goroutines(t), "the goroutine did not exit as soon as f returned")
 	})
+}
+
+// f returning at the very instant of the deadline is too late, whichever of
+// f's goroutine and the deadline's timer runs first; with a parent whose
+// deadline is the same instant, the parent's end is the answer.
+func TestDoReturnsAtTheDeadline(t *testing.T) {
+	for _, parent := range []bool{false, true} {
+		t.Run(fmt.Sprintf("parent deadline %v", parent), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				for i := range 200 {
+					ctx, cancel := context.WithCancel(t.Context())
+					if parent {
+						ctx, cancel = context.WithTimeout(t.Context(), time.Second)
+					}
+					v, err := timeout.DoValue(ctx, time.Second, func(ctx context.Context) (int, error) {
+						time.Sleep(time.Second) // ignores ctx
+						return 1, nil
+					})
+					cancel()
+					require.ErrorIs(t, err, context.DeadlineExceeded, "trial %d", i)
+					require.Equal(t, !parent, errors.Is(err, timeout.ErrTimeout), "trial %d: %v", i, err)
+					require.Zero(t, v, "trial %d", i)
+				}
+			})
+		})
+	}
 }
 
 func TestDoParentCancelled(t *testing.T) {
