@@ -9,8 +9,9 @@
 // returns: Wait, Run, Close, Stop, the end of a for range loop, or a sink
 // such as pipe.ForEach. The few exceptions are written in the doc comment of
 // the function that makes them (timeout.Do returns at its deadline while the
-// function it called may still run), and even then no goroutine of the
-// library is ever left blocked: it exits as soon as user code returns.
+// function it called may still run; shutdown's Wait abandons a stuck step),
+// and even then no goroutine of the library is ever left blocked: it exits as
+// soon as user code returns.
 //
 // Anything that blocks or starts goroutines takes a context.Context first and
 // stops when it ends; errors caused by cancellation carry context.Cause. A
@@ -46,20 +47,21 @@
 //
 // Package ticker: a for range ticker.C loop that nothing ends.
 //
-//	t := time.NewTicker(d); for range t.C { poll() } // runs forever
+//	t := time.NewTicker(d); for range t.C { poll(ctx) } // runs forever
 //	err := ticker.Run(ctx, d, poll) // ends with ctx
 //
 // Package timeout: a worker that blocks forever sending its late result to
 // a caller that gave up; a select with no way out.
 //
-//	go func() { ch <- slow() }(); select { case v := <-ch: case <-time.After(d): }
-//	v, err := timeout.DoValue(ctx, d, slow) // the worker never blocks on its result
+//	go func() { ch <- call(ctx) }(); select { case err = <-ch: case <-time.After(d): }
+//	err := timeout.Do(ctx, d, call) // the worker never blocks on its result
 //
 // Package shutdown: a signal handler that exits with work still running, or
 // that hands an already-cancelled context to http.Server.Shutdown.
 //
 //	<-sigs; os.Exit(0) // in-flight requests cut, logs unflushed
-//	c := shutdown.New(); c.Add("http", srv.Shutdown); err := c.Wait()
+//	c := shutdown.New(); c.Add("db", closeDB); c.Serve("http", srv, ln)
+//	os.Exit(c.ExitCode()) // on SIGTERM: drains http, then closes db
 //
 // # Verification
 //
