@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/leakproof/leakproof/group"
@@ -121,14 +123,26 @@ func ExampleGroup_TryGo() {
 	// Output: 15 <nil>
 }
 
-// WithAllErrors reports every failure instead of only the first, leaving out
-// the errors that merely say the group was cancelled.
+// The pitfall: by default the first failure cancels the other tasks, so a
+// check that should list every broken dependency names only one. WithAllErrors
+// runs every task to the end and reports every failure.
 func ExampleWithAllErrors() {
+	check := func(ctx context.Context, dep string) error {
+		if dep == "db" {
+			return nil
+		}
+		return fmt.Errorf("%s: unavailable", dep)
+	}
 	g := group.New(context.Background(), group.WithAllErrors())
-	for _, name := range []string{"config", "cache"} {
-		g.Go(func(ctx context.Context) error { return fmt.Errorf("%s: unavailable", name) })
+	for _, dep := range []string{"config", "cache", "db"} {
+		g.Go(func(ctx context.Context) error { return check(ctx, dep) })
 	}
 	err := g.Wait()
-	fmt.Println(len(err.(interface{ Unwrap() []error }).Unwrap()), "errors")
-	// Output: 2 errors
+	// Tasks end in any order; sort the lines to print them the same each time.
+	lines := strings.Split(err.Error(), "\n")
+	slices.Sort(lines)
+	fmt.Println(strings.Join(lines, "\n"))
+	// Output:
+	// cache: unavailable
+	// config: unavailable
 }

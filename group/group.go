@@ -221,10 +221,10 @@ func (g *Group) TryGo(f func(ctx context.Context) error) bool {
 
 // Wait waits for every task to return, cancels the group's context, waits
 // for the group's goroutines to exit, and returns the first error a task
-// returned (with WithAllErrors, all of them). If a task panicked, Wait panics with the first
-// *leakproof.PanicError instead of returning. If no task failed but some
-// task was skipped because the group's context was done, Wait returns
-// context.Cause of that context.
+// returned (with WithAllErrors, all of them). If a task panicked, Wait
+// panics with the first *leakproof.PanicError instead of returning. If no
+// task failed but some task was skipped because the group's context was
+// done, Wait returns context.Cause of that context.
 //
 // A group of workers meant to run until ctx ends therefore sees
 // context.Cause(ctx) from Wait when ctx ends before every worker started;
