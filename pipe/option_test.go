@@ -40,6 +40,7 @@ func TestBadArgumentsPanic(t *testing.T) {
 		{"pipe: Merge called with a nil Seq at index 1", func() { pipe.Merge(ctx, in, nil) }},
 		{"pipe: FromSeq called with a nil iter.Seq", func() { pipe.FromSeq[int](nil) }},
 		{"pipe: FromChan called with a nil context", func() { pipe.FromChan(nilCtx, make(chan int)) }},
+		{"pipe: FromChan called with a nil channel", func() { pipe.FromChan[int](ctx, nil) }},
 		{"pipe: Generate called with a nil context", func() {
 			pipe.Generate(nilCtx, func(context.Context, func(int) error) error { return nil })
 		}},

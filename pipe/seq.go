@@ -47,10 +47,13 @@ func FromSeq[T any](s iter.Seq[T]) Seq[T] {
 // FromChan receives in the goroutine that ranges, so a stage downstream
 // that stops early (a failing worker of a ForEach, say) is stuck until a
 // value arrives or ctx ends: cancel ctx when the pipeline fails, as the
-// Example shows.
+// Example shows. FromChan panics if ch is nil, which would never yield.
 func FromChan[T any](ctx context.Context, ch <-chan T) Seq[T] {
-	if ctx == nil {
+	switch {
+	case ctx == nil:
 		panic("pipe: FromChan called with a nil context")
+	case ch == nil:
+		panic("pipe: FromChan called with a nil channel")
 	}
 	return func(yield func(T, error) bool) {
 		done := ctx.Done()
