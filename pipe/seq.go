@@ -56,12 +56,8 @@ func FromChan[T any](ctx context.Context, ch <-chan T) Seq[T] {
 		panic("pipe: FromChan called with a nil channel")
 	}
 	return func(yield func(T, error) bool) {
-		done := ctx.Done()
 		for {
-			if isDone(done) {
-				yieldErr(yield, context.Cause(ctx))
-				return
-			}
+			// Recv lets a done ctx win over a waiting value.
 			v, err := Recv(ctx, ch)
 			if err == ErrClosed {
 				return
