@@ -65,7 +65,9 @@ func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duratio
 					return
 				}
 				if len(batch) == 0 {
-					batch = make([]T, 0, size)
+					// Not size itself: a size no batch reaches, given to
+					// batch by time alone, must cost nothing up front.
+					batch = make([]T, 0, min(size, batchBuffer))
 					timer.Reset(maxWait)
 				}
 				batch = append(batch, it.v)

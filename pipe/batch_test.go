@@ -2,6 +2,7 @@ package pipe_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -106,4 +107,12 @@ func TestBatchBatchesAreSeparateSlices(t *testing.T) {
 	require.Len(t, got, 2)
 	got[0] = append(got[0], 99)
 	assert.Equal(t, []int{2, 3}, got[1])
+}
+
+// TestBatchLargeSize batches by time only, with a size no batch reaches:
+// the size must not be allocated up front.
+func TestBatchLargeSize(t *testing.T) {
+	got, err := pipe.Collect(pipe.Batch(t.Context(), pipe.FromSlice(seqOf(3)), math.MaxInt, time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, [][]int{{0, 1, 2}}, got)
 }
