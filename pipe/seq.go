@@ -134,7 +134,10 @@ func Generate[T any](ctx context.Context, f func(ctx context.Context, emit func(
 				// Not recovering lets the loop body's panics, and
 				// runtime.Goexit, go on unchanged.
 				if !returned && !inBody {
-					if v := recover(); v != nil {
+					v := recover()
+					// A *PanicError re-raised by a pipeline that f ranged
+					// passes on as it is, as try passes it on.
+					if pe, _ = v.(*leakproof.PanicError); pe == nil && v != nil {
 						pe = &leakproof.PanicError{Value: v, Stack: debug.Stack()}
 					}
 				}

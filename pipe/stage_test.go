@@ -552,3 +552,51 @@ func TestStageRangedConcurrently(t *testing.T) {
 		})
 	})
 }
+
+// TestNestedPipelinePanic runs a pipeline inside the user function of
+// another: the inner panic reaches the outer loop as one *PanicError, not
+// one wrapped in another, and both pipelines have settled.
+func TestNestedPipelinePanic(t *testing.T) {
+	// inner ranges a pipeline whose worker panics on its third item.
+	inner := func(ctx context.Context) error {
+		for _, err := range pipe.Map(ctx, pipe.FromSlice(seqOf(10)), func(_ context.Context, v int) (int, error) {
+			if v == 2 {
+				panic("inner broke")
+			}
+			return v, nil
+		}, pipe.Workers(2)) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	outers := []struct {
+		name  string
+		build func(ctx context.Context) pipe.Seq[int]
+	}{
+		{"Map", func(ctx context.Context) pipe.Seq[int] {
+			return pipe.Map(ctx, pipe.FromSlice(seqOf(3)), func(ctx context.Context, v int) (int, error) { return v, inner(ctx) })
+		}},
+		{"Map/Workers(2)", func(ctx context.Context) pipe.Seq[int] {
+			return pipe.Map(ctx, pipe.FromSlice(seqOf(3)), func(ctx context.Context, v int) (int, error) { return v, inner(ctx) }, pipe.Workers(2))
+		}},
+		{"Generate", func(ctx context.Context) pipe.Seq[int] {
+			return pipe.Generate(ctx, func(ctx context.Context, emit func(int) error) error { return inner(ctx) })
+		}},
+		{"Buffer(Generate)", func(ctx context.Context) pipe.Seq[int] {
+			return pipe.Buffer(ctx, pipe.Generate(ctx, func(ctx context.Context, emit func(int) error) error { return inner(ctx) }), 1)
+		}},
+	}
+	for _, o := range outers {
+		t.Run(o.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T, ctx context.Context) {
+				v := catch(t, func() { take(o.build(ctx), -1) })
+				require.IsType(t, &leakproof.PanicError{}, v)
+				assert.Equal(t, "inner broke", v.(*leakproof.PanicError).Value)
+				synctest.Wait()
+				assert.Zero(t, pipeGoroutines(t))
+			})
+		})
+	}
+}
