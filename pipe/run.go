@@ -3,6 +3,7 @@ package pipe
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 
 	"github.com/leakproof/leakproof"
@@ -114,6 +115,18 @@ func try(f func() error) error {
 		}
 	}
 	return err
+}
+
+// panicError returns v, recovered from a panic in the goroutine that ranges,
+// as the *leakproof.PanicError to re-raise. Like try, it passes on one that
+// a stage upstream, or a pipeline ranged inside user code, re-raised. Call
+// it from the deferred function that recovered v, so that the stack is the
+// panicking one.
+func panicError(v any) *leakproof.PanicError {
+	if pe, ok := v.(*leakproof.PanicError); ok {
+		return pe
+	}
+	return &leakproof.PanicError{Value: v, Stack: debug.Stack()}
 }
 
 // causeOf returns the cause of ctx's end in place of an error that only

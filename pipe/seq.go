@@ -3,7 +3,6 @@ package pipe
 import (
 	"context"
 	"iter"
-	"runtime/debug"
 
 	"github.com/leakproof/leakproof"
 )
@@ -134,11 +133,8 @@ func Generate[T any](ctx context.Context, f func(ctx context.Context, emit func(
 				// Not recovering lets the loop body's panics, and
 				// runtime.Goexit, go on unchanged.
 				if !returned && !inBody {
-					v := recover()
-					// A *PanicError re-raised by a pipeline that f ranged
-					// passes on as it is, as try passes it on.
-					if pe, _ = v.(*leakproof.PanicError); pe == nil && v != nil {
-						pe = &leakproof.PanicError{Value: v, Stack: debug.Stack()}
+					if v := recover(); v != nil {
+						pe = panicError(v)
 					}
 				}
 			}()

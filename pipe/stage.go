@@ -3,8 +3,6 @@ package pipe
 import (
 	"context"
 	"sync/atomic"
-
-	"github.com/leakproof/leakproof"
 )
 
 // Map returns the sequence of f applied to each item of in.
@@ -103,25 +101,30 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 			yieldErr(yield, context.Cause(ctx))
 			return
 		}
-		done := ctx.Done()
-		var pe *leakproof.PanicError
-		for v, err := range in {
-			if err == nil && isDone(done) {
-				err = context.Cause(ctx)
-			}
-			var u U
-			keep := false
-			if err == nil {
-				err = try(func() (err error) {
-					u, keep, err = f(ctx, v)
-					return err
-				})
-				if p, ok := err.(*leakproof.PanicError); ok {
-					// Stop the stages upstream before re-raising.
-					pe = p
-					break
+		// A panic in f or upstream comes out as a *leakproof.PanicError, as
+		// it does from a stage with several workers, once the stages
+		// upstream have stopped on its way out; a panic in the loop body
+		// goes on as it is.
+		inBody := false
+		defer func() {
+			if !inBody {
+				if v := recover(); v != nil {
+					panic(panicError(v))
 				}
 			}
+		}()
+		done := ctx.Done()
+		for v, err := range in {
+			var u U
+			keep := false
+			switch {
+			case err != nil:
+			case isDone(done):
+				err = context.Cause(ctx)
+			default:
+				u, keep, err = f(ctx, v)
+			}
+			inBody = true
 			if err != nil {
 				yieldErr(yield, causeOf(ctx, err))
 				return
@@ -129,9 +132,7 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 			if keep && !yield(u, nil) {
 				return
 			}
-		}
-		if pe != nil {
-			panic(pe)
+			inBody = false
 		}
 	}
 }

@@ -600,3 +600,62 @@ func TestNestedPipelinePanic(t *testing.T) {
 		})
 	}
 }
+
+// TestStageSourcePanic checks that a panic in the source reaches the loop
+// as a *leakproof.PanicError whether the source runs in the goroutine that
+// ranges or on one of the stage's.
+func TestStageSourcePanic(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			src := pipe.FromSeq(func(yield func(int) bool) {
+				for i := range 3 {
+					p.pulls.Add(1)
+					if !yield(i) {
+						return
+					}
+				}
+				panic("source broke")
+			})
+			v := catch(t, func() { take(c.build(ctx, src, p.work(nil)), -1) })
+			require.IsType(t, &leakproof.PanicError{}, v)
+			assert.Equal(t, "source broke", v.(*leakproof.PanicError).Value)
+			assertSettled(t, p)
+		})
+	})
+}
+
+// TestStageBodyPanic checks that a panic in the loop body goes on as it is,
+// once the pipeline has stopped.
+func TestStageBodyPanic(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			v := catch(t, func() {
+				for range c.build(ctx, p.source(-1), p.work(nil)) {
+					panic("body broke")
+				}
+			})
+			assert.Equal(t, "body broke", v)
+			assertSettled(t, p)
+		})
+	})
+}
+
+// TestStageBodyGoexit checks that runtime.Goexit in the loop body, as
+// t.FailNow calls it, stops the pipeline on its way out.
+func TestStageBodyGoexit(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for range c.build(ctx, p.source(-1), p.work(nil)) {
+					runtime.Goexit()
+				}
+			})
+			wg.Wait()
+			assertSettled(t, p)
+		})
+	})
+}
