@@ -180,8 +180,8 @@ func ExampleFromChan() {
 
 func ExampleBatch() {
 	ctx := context.Background()
-	// Up to 2 rows per insert, and no row waits more than a second.
-	for rows, err := range pipe.Batch(ctx, pipe.FromSlice([]string{"a", "b", "c", "d", "e"}), 2, time.Second) {
+	// Up to 2 rows per insert, and no row waits more than a minute.
+	for rows, err := range pipe.Batch(ctx, pipe.FromSlice([]string{"a", "b", "c", "d", "e"}), 2, time.Minute) {
 		if err != nil {
 			fmt.Println(err)
 			return
