@@ -27,9 +27,9 @@ func Merge[T any](ctx context.Context, ins ...Seq[T]) Seq[T] {
 }
 
 // Buffer returns the items of in, and its error, ranged on a goroutine of
-// its own that runs up to n items ahead of the loop. It lets the stages upstream, which
-// with one worker run in the ranging goroutine, overlap with those
-// downstream. Buffer panics if n < 1.
+// its own that runs up to n items ahead of the loop. It lets the stages
+// upstream, which with one worker run in the ranging goroutine, overlap
+// with those downstream. Buffer panics if n < 1.
 func Buffer[T any](ctx context.Context, in Seq[T], n int) Seq[T] {
 	check(ctx, in, false, "Buffer")
 	if n < 1 {

@@ -76,8 +76,8 @@ func FromChan[T any](ctx context.Context, ch <-chan T) Seq[T] {
 // stopped, or when ctx has ended. f must then return; whatever it returns
 // is dropped. If ctx ends, the sequence ends with context.Cause(ctx);
 // otherwise an error f returns ends it, and f returning nil ends it
-// cleanly. The ctx passed to f ends when the
-// loop stops, so that goroutines f started can stop too.
+// cleanly. The ctx passed to f ends when the loop stops, so that
+// goroutines f started can stop too.
 //
 // Call emit only from the goroutine running f, never after f has returned:
 // to produce from several goroutines, send to a channel and range over

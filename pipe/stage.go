@@ -8,8 +8,8 @@ import (
 // Map returns the sequence of f applied to each item of in.
 //
 // With Workers(n), n calls of f run at once, each with a context that ends
-// when the range loop stops or anything in the stage fails; results keep
-// input order unless Unordered is given. With one worker, the default, f
+// when the sequence does: at the end of the loop, or at the error or panic
+// that ends it. Results keep input order unless Unordered is given. With one worker, the default, f
 // runs in the goroutine that ranges, with ctx.
 //
 // An error, from in or f, ends the sequence. In order, it takes the place of
