@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof"
+	"github.com/leakproof/leakproof/group"
 	"github.com/leakproof/leakproof/internal/leaktest"
 	"github.com/leakproof/leakproof/pool"
 )
@@ -416,6 +417,26 @@ func TestTaskContext(t *testing.T) {
 	})
 }
 
+func TestTaskContextConcurrentSubmitters(t *testing.T) {
+	type key struct{}
+	p := pool.New(2, pool.WithQueue(8))
+	var submitters sync.WaitGroup
+	for i := range 8 {
+		submitters.Go(func() {
+			ctx := context.WithValue(context.Background(), key{}, i)
+			for range 200 {
+				require.NoError(t, p.Submit(ctx, func(ctx context.Context) error {
+					assert.Equal(t, i, ctx.Value(key{}), "a task got another submitter's context")
+					return nil
+				}))
+			}
+		})
+	}
+	submitters.Wait()
+	require.NoError(t, p.Close(context.Background()))
+	assert.EqualValues(t, 8*200, p.Stats().Succeeded)
+}
+
 func TestTaskContextDerived(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(1)
@@ -688,50 +709,6 @@ func TestBoundRespected(t *testing.T) {
 	})
 }
 
-// TestConcurrentUse runs on real time, to let the race detector and the
-// scheduler shake the pool.
-func TestConcurrentUse(t *testing.T) {
-	p := pool.New(4, pool.WithQueue(4), pool.WithIdleTimeout(time.Millisecond), pool.WithErrorHandler(func(error) {}))
-	var submitters sync.WaitGroup
-	var accepted atomic.Int64
-	for i := range 8 {
-		submitters.Go(func() {
-			for j := range 300 {
-				task := noop
-				switch (i + j) % 7 {
-				case 0:
-					task = func(context.Context) error { return errTask }
-				case 1:
-					task = func(context.Context) error { panic("boom") }
-				case 2:
-					task = func(ctx context.Context) error {
-						return p.Submit(ctx, noop) // nested
-					}
-				}
-				var err error
-				if j%3 == 0 {
-					err = p.TrySubmit(task)
-				} else {
-					err = p.Submit(context.Background(), task)
-				}
-				if err == nil {
-					accepted.Add(1)
-				}
-				if j%50 == 0 {
-					p.Resize(1 + (i+j)%5)
-				}
-			}
-		})
-	}
-	submitters.Wait()
-	require.NoError(t, p.Close(context.Background()))
-	s := p.Stats()
-	checkSums(t, s)
-	assert.GreaterOrEqual(t, s.Submitted, uint64(accepted.Load()), "nested tasks are counted too")
-	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Panicked)
-	assert.Zero(t, s.Workers)
-}
-
 func TestSubmitAllocatesNothing(t *testing.T) {
 	p := pool.New(2, pool.WithQueue(1000))
 	defer p.Close(context.Background())
@@ -829,4 +806,117 @@ func TestQueueKeepsEveryTask(t *testing.T) {
 		assert.Zero(t, s.Panicked)
 		checkSums(t, s)
 	})
+}
+
+// TestStatsAlwaysAddUp samples Stats while submitters, batches, Resize and
+// a Close that gives up all run at once, with tasks that fail, panic, call
+// runtime.Goexit, submit nested tasks or hold their worker until Close
+// cancels them: in every snapshot each accepted task is counted exactly
+// once, and no cumulative counter goes back. It runs on real time, to let
+// the race detector and the scheduler shake the pool.
+func TestStatsAlwaysAddUp(t *testing.T) {
+	p := pool.New(3, pool.WithQueue(2), pool.WithIdleTimeout(time.Millisecond), pool.WithErrorHandler(func(error) {}))
+	tasks := []func(context.Context) error{
+		noop,
+		func(context.Context) error { return errTask },
+		func(context.Context) error { panic("boom") },
+		func(context.Context) error { runtime.Goexit(); return nil },
+		func(ctx context.Context) error { return p.Submit(ctx, noop) },
+		func(ctx context.Context) error {
+			g := p.Group(ctx)
+			g.Go(noop)
+			g.Go(func(context.Context) error { return errTask })
+			_ = g.Wait()
+			return nil
+		},
+		func(ctx context.Context) error {
+			select {
+			case <-ctx.Done(): // Close gave up
+			case <-time.After(time.Millisecond):
+			}
+			return nil
+		},
+	}
+
+	stop := make(chan struct{})
+	var sampler sync.WaitGroup
+	sampler.Go(func() {
+		var last pool.Stats
+		for {
+			s := p.Stats()
+			checkSums(t, s)
+			for _, c := range [][2]uint64{
+				{last.Submitted, s.Submitted}, {last.Rejected, s.Rejected}, {last.Succeeded, s.Succeeded},
+				{last.Failed, s.Failed}, {last.Panicked, s.Panicked}, {last.Dropped, s.Dropped},
+			} {
+				assert.LessOrEqual(t, c[0], c[1], "a cumulative counter went back: %+v then %+v", last, s)
+			}
+			last = s
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	})
+
+	var submitters sync.WaitGroup
+	for i := range 6 {
+		submitters.Go(func() {
+			for j := 0; ; j++ {
+				task := tasks[(i+j)%len(tasks)]
+				var err error
+				switch j % 4 {
+				case 0:
+					err = p.TrySubmit(task)
+				case 1:
+					g := p.Group(context.Background())
+					g.Go(noop)
+					g.Go(task)
+					err = waitRecover(g)
+				case 2:
+					p.Resize(1 + (i+j)%4)
+				default:
+					err = p.Submit(context.Background(), task)
+				}
+				if errors.Is(err, pool.ErrClosed) {
+					return
+				}
+			}
+		})
+	}
+	for p.Stats().Submitted < 2000 {
+		runtime.Gosched()
+	}
+	var patient error
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		patient = p.Close(context.Background())
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Close(ctx); err != nil { // nil if the other Close was done first
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	<-closed
+	require.NoError(t, patient, "a Close that waits as long as it takes")
+	submitters.Wait()
+	close(stop)
+	sampler.Wait()
+
+	s := p.Stats()
+	checkSums(t, s)
+	assert.Zero(t, s.Running+s.Queued+s.Workers, "%+v", s)
+}
+
+// waitRecover returns what g.Wait returns or re-panics with.
+func waitRecover(g *group.Group) (err error) {
+	defer func() {
+		if pe, ok := recover().(*leakproof.PanicError); ok {
+			err = pe
+		}
+	}()
+	return g.Wait()
 }
