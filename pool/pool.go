@@ -271,28 +271,30 @@ func (p *Pool) admit(it item, queue bool) (handoff, error) {
 		// until Close gives up.
 		return handoff{}, ErrClosed
 	}
-	if queue && p.room() {
+	var h handoff
+	switch {
+	case queue && p.room():
 		p.queue.push(it)
 		p.stats.Submitted++
-		if p.room() {
-			p.signal() // another waiting Submit may fit too
-		}
-		return p.wake(), nil
-	}
-	if len(p.idle) == 0 && p.workers >= p.max {
+		h = p.wake()
+	case len(p.idle) == 0 && p.workers >= p.max:
 		return handoff{}, ErrFull
+	default:
+		p.stats.Submitted++
+		p.stats.Running++
+		if queue && p.queue.len() > 0 {
+			// The queue is full with a worker free to take from it: it
+			// takes the oldest task, and it waits in its place.
+			it = p.queue.swap(it)
+		}
+		if w := p.popIdle(); w != nil {
+			h = handoff{w: w, msg: it}
+		} else {
+			h = p.spawn(it)
+		}
 	}
-	p.stats.Submitted++
-	p.stats.Running++
-	if queue && p.queue.len() > 0 {
-		// The queue is full with a worker free to take from it: it takes
-		// the oldest task, and it waits in its place.
-		it = p.queue.swap(it)
-	}
-	if w := p.popIdle(); w != nil {
-		return handoff{w: w, msg: it}, nil
-	}
-	return p.spawn(it), nil
+	p.signal() // a waiting Submit may fit too
+	return h, nil
 }
 
 // A handoff is what is left to do for a worker once p.mu is released:
@@ -366,9 +368,11 @@ func (p *Pool) reject() {
 	p.mu.Unlock()
 }
 
-// signal wakes one Submit waiting for room, if any. p.mu is held.
+// signal wakes one Submit waiting for room, if there is room. The Submit
+// that takes the room calls it again, so that every waiting Submit that fits
+// is woken, one after the other. p.mu is held.
 func (p *Pool) signal() {
-	if p.waiters > 0 && !p.closed {
+	if p.waiters > 0 && !p.closed && (p.room() || len(p.idle) > 0 || p.workers < p.max) {
 		select {
 		case p.space <- struct{}{}:
 		default:
@@ -594,7 +598,6 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 		}
 		if it, ok := p.queue.pop(); ok {
 			p.stats.Running++
-			p.signal()
 			p.dismissIdle()
 			// A woken worker passes the wake-up on. One back from a
 			// task does not: that workers come back shows the pool
@@ -603,6 +606,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			if woken {
 				next = p.wake()
 			}
+			p.signal()
 			p.mu.Unlock()
 			next.run(p)
 			p.report(err)

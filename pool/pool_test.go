@@ -808,6 +808,29 @@ func TestQueueKeepsEveryTask(t *testing.T) {
 	})
 }
 
+func TestResizeWakesEveryWaitingSubmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithQueue(0))
+		g := newGate()
+		require.NoError(t, p.Submit(t.Context(), g.task))
+		var waiting sync.WaitGroup
+		for range 3 {
+			waiting.Go(func() { assert.NoError(t, p.Submit(t.Context(), g.task)) })
+		}
+		synctest.Wait()
+		assert.EqualValues(t, 1, g.started.Load())
+
+		// Room for three more: each blocked Submit gets a worker, not just
+		// the first one woken.
+		p.Resize(4)
+		synctest.Wait()
+		assert.EqualValues(t, 4, g.started.Load(), "Submits left waiting while workers were free")
+		close(g.open)
+		waiting.Wait()
+		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
 // TestStatsAlwaysAddUp samples Stats while submitters, batches, Resize and
 // a Close that gives up all run at once, with tasks that fail, panic, call
 // runtime.Goexit, submit nested tasks or hold their worker until Close
