@@ -27,7 +27,8 @@ import (
 // error wrapping ErrClosed.
 //
 // A batch's errors and panics go to its Wait, not to the pool's error
-// handler; in the pool's Stats its tasks count as succeeded once they ran.
+// handler; in the pool's Stats a batch's task counts as succeeded once it
+// has returned, whatever it returned.
 //
 // Called from a task of p with that task's context, Group gives a nested
 // batch: when no worker is free, its tasks run inside the calling task (see

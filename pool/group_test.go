@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -194,5 +195,18 @@ func TestGroupTryGoNeverBlocks(t *testing.T) {
 		require.NoError(t, g.Wait())
 		assert.Equal(t, 1, ran)
 		require.NoError(t, p.Close(t.Context()))
+	})
+}
+
+func TestGroupGoexitReportedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var handled errs
+		p := pool.New(1, pool.WithErrorHandler(handled.handle))
+		g := p.Group(t.Context())
+		g.Go(func(context.Context) error { runtime.Goexit(); return nil })
+		require.ErrorIs(t, g.Wait(), leakproof.ErrGoexit)
+		require.NoError(t, p.Close(t.Context()))
+		assert.Empty(t, handled.all(), "the batch's Wait reports it, not the pool")
+		checkSums(t, p.Stats())
 	})
 }

@@ -54,8 +54,10 @@ func WithIdleTimeout(d time.Duration) Option {
 // every panic as a *leakproof.PanicError, and leakproof.ErrGoexit for a task
 // that called runtime.Goexit. h runs on the worker that ran the task, after
 // the task is counted in Stats, and may be called from several workers at
-// once; the worker takes no new task until h returns, and a panic in h is
-// not recovered. The default handler logs through slog.Default at error
+// once; the worker takes no new task until h returns. A panic in h is not
+// recovered: it crashes the program, as in any goroutine. If h calls
+// runtime.Goexit (t.FailNow in a test), the worker exits and the pool goes
+// on without it. The default handler logs through slog.Default at error
 // level, with the stack of a panic. A Group's tasks report to the Group's
 // Wait instead. WithErrorHandler panics if h is nil.
 func WithErrorHandler(h func(err error)) Option {

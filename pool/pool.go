@@ -482,12 +482,11 @@ func (p *Pool) giveUp(cause error) {
 	p.mu.Unlock()
 	p.cancelAbort(fmt.Errorf("%w: Close gave up waiting: %w", ErrClosed, cause))
 	// A batch counts on every task it handed over being called; with the
-	// context done, the batch marks the task skipped and returns at once.
+	// context done, the batch marks the task skipped and returns at once,
+	// with no error to report.
 	for _, it := range dropped {
 		if it.batch {
-			if err := p.call(it); err != nil {
-				p.cfg.handler(err)
-			}
+			_ = p.call(it)
 		}
 	}
 }
@@ -526,37 +525,43 @@ func (p *Pool) dismissIdle() {
 // dismiss tells a worker taken off p.idle to exit. p.mu is held.
 func (p *Pool) dismiss(w *worker) {
 	w.parked = false
-	w.dismissed = true
-	p.workers--
+	p.release(w)
 	w.tasks <- item{}
+}
+
+// release takes back w's slot: w is to exit. p.mu is held.
+func (p *Pool) release(w *worker) {
+	w.quit = true
+	p.workers--
 }
 
 // A worker is one goroutine of the pool.
 type worker struct {
 	// tasks hands this parked worker a task, or the zero item, which
-	// tells it to look at the queue, or to exit if it is dismissed. Its
+	// tells it to look at the queue, or to exit if it is told to quit. Its
 	// capacity of one lets the sender go on without waiting.
 	tasks chan item
 
 	// Guarded by p.mu.
-	parked    bool // in p.idle
-	woken     bool // counted in p.waking
-	dismissed bool // told to exit; no longer counted in p.workers
-	used      bool // has been busy since the last sweep
+	parked bool // in p.idle
+	woken  bool // counted in p.waking
+	quit   bool // to exit; no longer counted in p.workers
+	used   bool // has been busy since the last sweep
 }
 
 // work runs it, then every task it is handed or takes from the queue, until
-// it is dismissed or the pool is closed and its queue empty.
+// next tells it to quit.
 func (p *Pool) work(w *worker, it item) {
 	p.labels.Apply()
-	busy := false
-	defer func() { p.exit(w, busy) }() // also runs if a task calls runtime.Goexit
+	busy, batch := false, false
+	// Also runs if a task or the error handler calls runtime.Goexit.
+	defer func() { p.exit(w, busy, batch) }()
 	ok := true
 	if it.task == nil {
 		it, ok = p.next(w, false, nil)
 	}
 	for ok {
-		busy = true
+		busy, batch = true, it.batch
 		err := p.call(it)
 		busy = false
 		it, ok = p.next(w, true, err)
@@ -576,6 +581,13 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 	if ran {
 		p.count(err)
 		w.used = true
+		if err != nil {
+			// The worker holds no task while the handler runs, and takes
+			// none before it returns.
+			p.mu.Unlock()
+			p.cfg.handler(err)
+			p.mu.Lock()
+		}
 	}
 	for {
 		woken := w.woken
@@ -583,17 +595,13 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			w.woken = false
 			p.waking--
 		}
-		if w.dismissed {
-			p.mu.Unlock()
-			return item{}, false
+		if !w.quit && (p.workers > p.max || p.closed && p.queue.len() == 0) {
+			// Resize shrank the pool, or it is closed with nothing left
+			// to run.
+			p.release(w)
 		}
-		if p.workers > p.max {
-			// Resize shrank the pool.
-			p.workers--
-			next := p.wake()
+		if w.quit {
 			p.mu.Unlock()
-			next.run(p)
-			p.report(err)
 			return item{}, false
 		}
 		if it, ok := p.queue.pop(); ok {
@@ -609,14 +617,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			p.signal()
 			p.mu.Unlock()
 			next.run(p)
-			p.report(err)
 			return it, true
-		}
-		if p.closed {
-			p.workers--
-			p.mu.Unlock()
-			p.report(err)
-			return item{}, false
 		}
 		w.parked = true
 		p.idle = append(p.idle, w)
@@ -625,21 +626,12 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			p.armSweeper()
 		}
 		p.mu.Unlock()
-		p.report(err)
-		err = nil
 
 		it := <-w.tasks
 		if it.task != nil {
 			return it, true
 		}
 		p.mu.Lock()
-	}
-}
-
-// report hands a task's failure to the error handler.
-func (p *Pool) report(err error) {
-	if err != nil {
-		p.cfg.handler(err)
 	}
 }
 
@@ -686,21 +678,33 @@ func (p *Pool) sweep() {
 	p.finish()
 }
 
-// exit accounts for a worker goroutine that is returning. busy reports that
-// it is unwinding from a task that called runtime.Goexit: that task failed,
-// and the worker's slot passes to another worker if tasks are queued.
-func (p *Pool) exit(w *worker, busy bool) {
+// exit accounts for a worker goroutine that is returning, because next told
+// it to quit or because its task (busy) or the error handler called
+// runtime.Goexit. Such a task failed; it is reported unless it is a
+// Group's, whose Wait reports it. The worker's slot passes to another
+// worker if tasks are queued.
+func (p *Pool) exit(w *worker, busy, batch bool) {
+	defer p.exited() // also if the error handler calls runtime.Goexit
 	p.mu.Lock()
 	if busy {
 		p.count(leakproof.ErrGoexit)
-		p.workers--
-		next := p.wake()
-		p.signal()
-		p.mu.Unlock()
-		next.run(p)
-		p.report(leakproof.ErrGoexit)
-		p.mu.Lock()
 	}
+	if !w.quit {
+		p.release(w)
+	}
+	next := p.wake()
+	p.signal()
+	p.mu.Unlock()
+	next.run(p)
+	if busy && !batch {
+		p.cfg.handler(leakproof.ErrGoexit)
+	}
+}
+
+// exited counts a worker goroutine out. It runs last, whatever the error
+// handler does, so that Close cannot wait for it forever.
+func (p *Pool) exited() {
+	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.alive--
 	if p.alive == 0 {
@@ -722,13 +726,16 @@ func (p *Pool) finish() {
 }
 
 // inline runs a nested task in the goroutine of the task that submitted it.
+// Its failure is reported unless it is a Group's, whose Wait reports it.
 func (p *Pool) inline(it item) {
 	err := leakproof.ErrGoexit
 	defer func() {
 		p.mu.Lock()
 		p.count(err)
 		p.mu.Unlock()
-		p.report(err)
+		if err != nil && !it.batch {
+			p.cfg.handler(err)
+		}
 	}()
 	err = p.call(it)
 }

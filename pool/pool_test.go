@@ -831,6 +831,42 @@ func TestResizeWakesEveryWaitingSubmit(t *testing.T) {
 	})
 }
 
+func TestHandlerGoexit(t *testing.T) {
+	for _, task := range []struct {
+		name string
+		f    func(context.Context) error
+	}{
+		{"error", func(context.Context) error { return errTask }},
+		{"panic", func(context.Context) error { panic("boom") }},
+		{"goexit", func(context.Context) error { runtime.Goexit(); return nil }},
+	} {
+		t.Run(task.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// A handler that calls t.FailNow from a worker, say.
+				p := pool.New(1, pool.WithQueue(0), pool.WithErrorHandler(func(error) { runtime.Goexit() }))
+				require.NoError(t, p.Submit(t.Context(), task.f))
+				synctest.Wait()
+
+				var ran atomic.Bool
+				require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
+					ran.Store(true)
+					return nil
+				}))
+				closed := make(chan error, 1)
+				go func() { closed <- p.Close(t.Context()) }()
+				synctest.Wait()
+				assert.True(t, ran.Load(), "the task after the handler exited did not run")
+				require.Len(t, closed, 1, "Close did not return")
+				require.NoError(t, <-closed)
+				s := p.Stats()
+				assert.EqualValues(t, 1, s.Succeeded)
+				assert.Zero(t, s.Workers)
+				checkSums(t, s)
+			})
+		})
+	}
+}
+
 // TestStatsAlwaysAddUp samples Stats while submitters, batches, Resize and
 // a Close that gives up all run at once, with tasks that fail, panic, call
 // runtime.Goexit, submit nested tasks or hold their worker until Close
