@@ -41,8 +41,8 @@ func (c *taskCtx) String() string {
 
 // derive returns the context for a task submitted with ctx, and whether
 // ctx comes from one of p's tasks. Tasks submitted with the same ctx share
-// one task context, so a caller that keeps submitting with one ctx
-// allocates nothing per task.
+// one task context (see remember), so a caller that keeps submitting with
+// one ctx allocates nothing per task.
 func (p *Pool) derive(ctx context.Context) (*taskCtx, bool) {
 	if tc, ok := ctx.(*taskCtx); ok && tc.p == p {
 		return tc, true
@@ -54,8 +54,20 @@ func (p *Pool) derive(ctx context.Context) (*taskCtx, bool) {
 		return tc, tc.nested
 	}
 	tc := &taskCtx{Context: p.abort, values: ctx, p: p, nested: p.inTask(ctx)}
-	p.last.set(tc)
 	return tc, tc.nested
+}
+
+// remember makes derive return tc for its Submit context from now on, once
+// a task with tc was accepted. It is called with p.mu held, so the pool
+// forgets it for good when its last worker exits: a pool with no worker
+// keeps no request's values alive, nor does a closed one. Sweeps forget it
+// too, so a busy pool that once served a request does not keep its values
+// for ever. Only contexts that == can compare are remembered: another of the
+// same type would make get panic.
+func (p *Pool) remember(tc *taskCtx) {
+	if tc != p.bg && p.last.tc.Load() != tc && reflect.ValueOf(tc.values).Comparable() {
+		p.last.tc.Store(tc)
+	}
 }
 
 // inTask reports whether ctx is, or derives from, the context of one of p's
@@ -67,9 +79,8 @@ func (p *Pool) inTask(ctx context.Context) bool {
 	return ctx.Value(poolKey{}) == p
 }
 
-// lastCtx remembers the task context derived most recently. It is cleared
-// when the pool has no worker left, so a pool does not keep a finished
-// request's values alive.
+// lastCtx holds the task context of the last ctx that submitted a task. It
+// is read without p.mu, and written with it held.
 type lastCtx struct {
 	tc atomic.Pointer[taskCtx]
 }
@@ -79,14 +90,6 @@ func (l *lastCtx) get(ctx context.Context) *taskCtx {
 		return tc
 	}
 	return nil
-}
-
-// set remembers tc unless its Submit context cannot be compared with ==,
-// which would make get panic for a context of the same type.
-func (l *lastCtx) set(tc *taskCtx) {
-	if reflect.ValueOf(tc.values).Comparable() {
-		l.tc.Store(tc)
-	}
 }
 
 func (l *lastCtx) clear() {

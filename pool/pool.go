@@ -68,7 +68,7 @@ type Pool struct {
 	abort       context.Context
 	cancelAbort context.CancelCauseFunc
 	bg          *taskCtx      // for TrySubmit and context.Background()
-	last        lastCtx       // the task context derived most recently
+	last        lastCtx       // the task context of the last ctx to submit
 	space       chan struct{} // cap 1: wakes a Submit waiting for room; closed by Close
 	done        chan struct{} // closed once Close has begun and no worker goroutine is left
 	sweeper     *time.Timer   // runs sweep while workers are parked
@@ -154,8 +154,12 @@ func New(workers int, opts ...Option) *Pool {
 // deadline: a task outlives the request that submitted it. It is cancelled
 // when Close gives up waiting for the task (with a cause wrapping ErrClosed),
 // and in any case once Close has returned.
+//
 // Submit allocates nothing per task: a task context is derived once per
-// distinct ctx and reused while the same ctx keeps submitting.
+// distinct ctx and reused while the same ctx keeps submitting. The pool
+// forgets it when another ctx submits, once it has had an idle worker for
+// an idle timeout, or once its last worker has exited, so a finished
+// request's values are not kept alive by a pool that stays in use.
 //
 // A task that submits to its own pool passing the context it was given (or
 // one derived from it) never waits for a worker: if none is free, the new
@@ -216,22 +220,20 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		// waiting for it: it takes a free worker or runs here.
 		h, err := p.admit(it, !nested)
 		switch {
-		case err == ErrFull && !block:
-			p.stats.Rejected++
+		case err == nil:
+			p.remember(tc)
 			p.mu.Unlock()
-			return ErrFull
-		case err == ErrFull && nested:
+			h.run(p)
+			return nil
+		case err == ErrFull && nested && block:
 			p.stats.Submitted++
 			p.stats.Running++
 			p.mu.Unlock()
 			p.inline(it)
 			return nil
-		case err != ErrFull:
-			if err != nil {
-				p.stats.Rejected++
-			}
+		case err == ErrClosed || !block:
+			p.stats.Rejected++
 			p.mu.Unlock()
-			h.run(p)
 			return err
 		}
 		if spin < 4 {
@@ -440,7 +442,6 @@ func (p *Pool) Close(ctx context.Context) error {
 		p.closed = true
 		close(p.space)
 		p.dismissIdle()
-		p.last.clear()
 		if p.sweeping && p.sweeper.Stop() {
 			p.sweeping = false
 		}
@@ -674,6 +675,9 @@ func (p *Pool) sweep() {
 			p.idle = nil
 		}
 	}
+	// The last Submit ctx may belong to a request long over; a pool with
+	// idle workers gains little from remembering it.
+	p.last.clear()
 	p.signal() // with no queue, a dismissed worker makes room for a new one
 	p.finish()
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -865,6 +866,31 @@ func TestHandlerGoexit(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestForgetsFinishedRequestContext(t *testing.T) {
+	type key struct{}
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.WithIdleTimeout(time.Second))
+		var value weak.Pointer[[64]byte]
+		func() {
+			v := new([64]byte)
+			value = weak.Make(v)
+			ctx, cancel := context.WithCancel(context.WithValue(t.Context(), key{}, v))
+			defer cancel() // the request ends
+			require.NoError(t, p.Submit(ctx, noop))
+		}()
+		// The pool stays in use, by tasks that carry no request.
+		for range 6 {
+			time.Sleep(500 * time.Millisecond)
+			require.NoError(t, p.Submit(context.Background(), noop))
+		}
+		synctest.Wait()
+		assert.Equal(t, 1, p.Stats().Workers)
+		runtime.GC()
+		assert.Nil(t, value.Value(), "the pool keeps a finished request's values alive")
+		require.NoError(t, p.Close(t.Context()))
+	})
 }
 
 // TestStatsAlwaysAddUp samples Stats while submitters, batches, Resize and
