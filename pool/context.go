@@ -73,9 +73,6 @@ func (p *Pool) remember(tc *taskCtx) {
 // inTask reports whether ctx is, or derives from, the context of one of p's
 // tasks.
 func (p *Pool) inTask(ctx context.Context) bool {
-	if tc, ok := ctx.(*taskCtx); ok && tc.p == p {
-		return true
-	}
 	return ctx.Value(poolKey{}) == p
 }
 

@@ -179,14 +179,7 @@ func (p *Pool) TrySubmit(task func(ctx context.Context) error) error {
 	if task == nil {
 		panic("pool: TrySubmit called with a nil task")
 	}
-	p.mu.Lock()
-	h, err := p.admit(item{task: task, ctx: p.bg}, true)
-	if err != nil {
-		p.stats.Rejected++
-	}
-	p.mu.Unlock()
-	h.run(p)
-	return err
+	return p.submit(context.Background(), task, fromCaller, false)
 }
 
 // origin tells where a task comes from.
@@ -208,7 +201,9 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		panic("pool: Submit called with a nil task")
 	}
 	if ctx.Err() != nil {
-		p.reject()
+		p.mu.Lock()
+		p.stats.Rejected++
+		p.mu.Unlock()
 		return context.Cause(ctx)
 	}
 	tc, inTask := p.derive(ctx)
@@ -359,15 +354,7 @@ func (p *Pool) popIdle() *worker {
 	w := p.idle[n-1]
 	p.idle[n-1] = nil
 	p.idle = p.idle[:n-1]
-	w.parked = false
-	w.used = true
 	return w
-}
-
-func (p *Pool) reject() {
-	p.mu.Lock()
-	p.stats.Rejected++
-	p.mu.Unlock()
 }
 
 // signal wakes one Submit waiting for room, if there is room. The Submit
@@ -393,11 +380,12 @@ func (p *Pool) Resize(n int) {
 	}
 	p.mu.Lock()
 	p.max = n
-	for p.workers > p.max && len(p.idle) > 0 {
+	if k := min(len(p.idle), p.workers-p.max); k > 0 {
 		// The longest idle first: the recently used ones have warm stacks.
-		w := p.idle[0]
-		p.idle = slices.Delete(p.idle, 0, 1)
-		p.dismiss(w)
+		for _, w := range p.idle[:k] {
+			p.dismiss(w)
+		}
+		p.idle = slices.Delete(p.idle, 0, k)
 	}
 	h := p.wake()
 	p.signal()
@@ -431,8 +419,9 @@ func (p *Pool) Stats() Stats {
 // then returns context.Cause(ctx).
 //
 // Close may be called more than once and concurrently; each call waits as
-// described. A task that calls Close on its own pool waits for itself and
-// never returns.
+// described. A task, or the error handler, that calls Close on its own pool
+// waits for itself and never returns, whatever ctx says: Close waits for
+// every worker, the caller's too.
 func (p *Pool) Close(ctx context.Context) error {
 	if ctx == nil {
 		panic("pool: Close called with a nil context")
@@ -452,11 +441,6 @@ func (p *Pool) Close(ctx context.Context) error {
 	// Once every task has returned, a task's context may end: this stops
 	// what a task left running with it, and releases its children.
 	defer p.cancelAbort(ErrClosed)
-	select {
-	case <-p.done:
-		return nil
-	default:
-	}
 	select {
 	case <-p.done:
 		return nil
@@ -520,12 +504,12 @@ func (p *Pool) dismissIdle() {
 	for _, w := range p.idle {
 		p.dismiss(w)
 	}
+	clear(p.idle)
 	p.idle = p.idle[:0]
 }
 
 // dismiss tells a worker taken off p.idle to exit. p.mu is held.
 func (p *Pool) dismiss(w *worker) {
-	w.parked = false
 	p.release(w)
 	w.tasks <- item{}
 }
@@ -544,10 +528,9 @@ type worker struct {
 	tasks chan item
 
 	// Guarded by p.mu.
-	parked bool // in p.idle
-	woken  bool // counted in p.waking
-	quit   bool // to exit; no longer counted in p.workers
-	used   bool // has been busy since the last sweep
+	woken bool // counted in p.waking
+	quit  bool // to exit; no longer counted in p.workers
+	used  bool // has parked since the last sweep
 }
 
 // work runs it, then every task it is handed or takes from the queue, until
@@ -581,7 +564,6 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 	p.mu.Lock()
 	if ran {
 		p.count(err)
-		w.used = true
 		if err != nil {
 			// The worker holds no task while the handler runs, and takes
 			// none before it returns.
@@ -620,7 +602,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			next.run(p)
 			return it, true
 		}
-		w.parked = true
+		w.used = true
 		p.idle = append(p.idle, w)
 		p.signal() // with no queue, an idle worker is the room a Submit waits for
 		if !p.sweeping {
