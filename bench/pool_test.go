@@ -52,10 +52,7 @@ func randFloat() {
 // A poolSubject is one pool implementation under test.
 type poolSubject struct {
 	name string
-	// bounded reports whether the queue of a pool from open has a bound
-	// by default.
-	bounded bool
-	open    func(workers int) poolHandle
+	open func(workers int) poolHandle
 }
 
 // A poolHandle drives one open pool.
@@ -71,7 +68,7 @@ type poolHandle struct {
 type message [64]byte
 
 var poolSubjects = []poolSubject{
-	{name: "leakproof", bounded: true, open: func(workers int) poolHandle {
+	{name: "leakproof", open: func(workers int) poolHandle {
 		p := pool.New(workers)
 		ctx := context.Background()
 		return poolHandle{
@@ -82,7 +79,7 @@ var poolSubjects = []poolSubject{
 			wait: func() { check(p.Close(ctx)) },
 		}
 	}},
-	{name: "ants", bounded: true, open: func(workers int) poolHandle {
+	{name: "ants", open: func(workers int) poolHandle {
 		p, err := ants.NewPool(workers)
 		check(err)
 		return poolHandle{
@@ -99,7 +96,7 @@ var poolSubjects = []poolSubject{
 			wait:   p.StopAndWait,
 		}
 	}},
-	{name: "conc", bounded: true, open: func(workers int) poolHandle {
+	{name: "conc", open: func(workers int) poolHandle {
 		p := concpool.New().WithMaxGoroutines(workers)
 		return poolHandle{
 			submit: func(t poolTask) { p.Go(t.plain) },
