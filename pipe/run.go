@@ -8,7 +8,6 @@ import (
 
 	"github.com/leakproof/leakproof"
 	"github.com/leakproof/leakproof/internal/labels"
-	"github.com/leakproof/leakproof/internal/panics"
 )
 
 // errStopped is the cause a run's context is cancelled with when its range
@@ -45,33 +44,54 @@ func newRun(ctx context.Context, l labels.Set) *run {
 func (r *run) goroutine(f func() error, then func()) {
 	r.wg.Go(func() {
 		r.labels.Apply()
-		err := leakproof.ErrGoexit
+		var err error
+		returned := false
 		defer func() {
-			if err != nil {
-				r.fail(err)
+			switch {
+			case returned:
+				if err != nil {
+					r.fail(err)
+				}
+			default:
+				// Only a panic is re-raised, never an error that happens
+				// to be a *leakproof.PanicError.
+				if v := recover(); v != nil {
+					r.panicked(panicError(v))
+				} else {
+					r.fail(leakproof.ErrGoexit)
+				}
 			}
 			if then != nil {
 				then()
 			}
 		}()
-		err = try(f)
+		err = f()
+		returned = true
 	})
 }
 
 // fail records err if it is the run's first failure and cancels the run with
-// it. Once the outcome is settled only a panic is still recorded, so that it
-// is not lost.
+// it; once the outcome is settled, a failure is an echo of what settled it.
 func (r *run) fail(err error) {
 	err = causeOf(r.parent, err)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if pe, ok := err.(*leakproof.PanicError); ok && r.panic == nil {
-		r.panic = pe
-	}
 	if r.err == nil && !r.stopped {
 		r.err = err
 		r.cancel(err)
 	}
+}
+
+// panicked records pe, if it is the run's first panic, to be re-raised
+// by stop: unlike other failures, also once the outcome is settled, so
+// that it is not lost. It fails the run with pe.
+func (r *run) panicked(pe *leakproof.PanicError) {
+	r.mu.Lock()
+	if r.panic == nil {
+		r.panic = pe
+	}
+	r.mu.Unlock()
+	r.fail(pe)
 }
 
 // end settles a run whose loop has seen its goroutines finish or its context
@@ -105,23 +125,10 @@ func (r *run) stop() error {
 	return err
 }
 
-// try calls f, returning a panic as a *leakproof.PanicError. A panic that
-// already is one, re-raised by a stage upstream, is passed on unwrapped.
-func try(f func() error) error {
-	err := panics.Try(f)
-	if pe, ok := err.(*leakproof.PanicError); ok {
-		if inner, ok := pe.Value.(*leakproof.PanicError); ok {
-			return inner
-		}
-	}
-	return err
-}
-
-// panicError returns v, recovered from a panic in the goroutine that ranges,
-// as the *leakproof.PanicError to re-raise. Like try, it passes on one that
-// a stage upstream, or a pipeline ranged inside user code, re-raised. Call
-// it from the deferred function that recovered v, so that the stack is the
-// panicking one.
+// panicError returns v, recovered from a panic, as a *leakproof.PanicError.
+// One that v already is, re-raised by a stage upstream or by a pipeline
+// ranged inside user code, is passed on as it is. Call it from the deferred
+// function that recovered v, so that the stack is the panicking one.
 func panicError(v any) *leakproof.PanicError {
 	if pe, ok := v.(*leakproof.PanicError); ok {
 		return pe

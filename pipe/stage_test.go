@@ -659,3 +659,24 @@ func TestStageBodyGoexit(t *testing.T) {
 		})
 	})
 }
+
+// TestStageFuncReturnsPanicError checks that a *leakproof.PanicError that
+// f returns, as an error it got from elsewhere, ends the sequence as an
+// error: only a panic is re-raised.
+func TestStageFuncReturnsPanicError(t *testing.T) {
+	forStages(t, func(t *testing.T, c stageCase) {
+		bubble(t, func(t *testing.T, ctx context.Context) {
+			p := &probe{}
+			returned := &leakproof.PanicError{Value: "elsewhere"}
+			work := p.work(func(ctx context.Context, v int) error {
+				if v == 4 {
+					return returned
+				}
+				return nil
+			})
+			_, err := split(t, take(c.build(ctx, p.source(100), work), -1))
+			assert.Same(t, returned, err)
+			assertSettled(t, p)
+		})
+	})
+}
