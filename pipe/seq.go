@@ -3,8 +3,6 @@ package pipe
 import (
 	"context"
 	"iter"
-
-	"github.com/leakproof/leakproof"
 )
 
 // Seq is a sequence of items that may fail: ranging over it yields
@@ -126,26 +124,20 @@ func Generate[T any](ctx context.Context, f func(ctx context.Context, emit func(
 			}
 			return nil
 		}
-		var err error
-		var pe *leakproof.PanicError
-		func() {
-			defer func() {
-				// Not recovering lets the loop body's panics, and
-				// runtime.Goexit, go on unchanged.
-				if !returned && !inBody {
-					if v := recover(); v != nil {
-						pe = panicError(v)
-					}
+		defer func() {
+			// Not recovering lets the loop body's panics, and
+			// runtime.Goexit, go on unchanged.
+			if !returned && !inBody {
+				if v := recover(); v != nil {
+					panic(panicError(v))
 				}
-			}()
-			err = f(fctx, emit)
-			returned = true
+			}
 		}()
+		err := f(fctx, emit)
+		returned = true
 		wasStopped := stopped
 		stopped = true // emit after f returned must not yield
 		switch {
-		case pe != nil:
-			panic(pe)
 		case ended != nil:
 			yieldErr(yield, ended)
 		case wasStopped:
