@@ -46,8 +46,8 @@ import (
 
 var (
 	// ErrClosed is returned by Submit and TrySubmit once Close has been
-	// called. It is also the cause of a task's context when Close gives up
-	// waiting.
+	// called. The cause of a task's context wraps it once Close gives up
+	// waiting or returns.
 	ErrClosed = errors.New("pool: closed")
 
 	// ErrFull is returned by TrySubmit when every worker is busy and the
