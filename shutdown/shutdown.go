@@ -163,16 +163,17 @@ func (c *Coordinator) Trigger(cause error) {
 	c.onTrigger = nil
 	c.mu.Unlock()
 
-	c.cancel(cause)
-	for _, f := range hooks {
-		f()
-	}
+	// Logged before Wait can see the trigger and log its steps.
 	level := slog.LevelInfo
 	if exitCode(cause) != 0 {
 		level = slog.LevelError
 	}
 	c.cfg.logger.Log(context.Background(), level, "shutdown triggered",
 		"cause", cause, "delay", c.cfg.delay, "budget", c.cfg.timeout)
+	c.cancel(cause)
+	for _, f := range hooks {
+		f()
+	}
 }
 
 // whenTriggered calls f at the trigger, or at once if it has come.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -493,6 +494,43 @@ func TestEvents(t *testing.T) {
 		assert.Equal(t, 4*time.Second, done["duration"])
 		assert.Equal(t, `shutdown: step "db": close failed`, done["error"])
 	})
+}
+
+// With Wait already waiting and no delay, the steps start the moment the
+// trigger lands; the trigger's record still comes first, even when the log
+// is slow to take it.
+func TestTriggerLoggedBeforeSteps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		c := shutdown.New(shutdown.WithSignals(), shutdown.WithLogger(slog.New(&slowFirst{recorder: rec})))
+		defer c.Close()
+		c.Add("db", func(ctx context.Context) error { return nil })
+		waited := make(chan error)
+		go func() { waited <- c.Wait() }()
+		synctest.Wait()
+		c.Trigger(nil)
+		require.NoError(t, <-waited)
+
+		var got []string
+		for _, r := range rec.all() {
+			got = append(got, r["msg"].(string))
+		}
+		assert.Equal(t, []string{"shutdown triggered", "shutdown step started", "shutdown step done", "shutdown done"}, got)
+	})
+}
+
+// slowFirst is a log sink that takes a millisecond to write its first
+// record.
+type slowFirst struct {
+	*recorder
+	later atomic.Bool
+}
+
+func (s *slowFirst) Handle(ctx context.Context, r slog.Record) error {
+	if !s.later.Swap(true) {
+		time.Sleep(time.Millisecond)
+	}
+	return s.recorder.Handle(ctx, r)
 }
 
 func TestAddDuringStepsPanics(t *testing.T) {
