@@ -25,11 +25,12 @@ func Try(f func() error) (err error) {
 		if returned {
 			return
 		}
-		// With GODEBUG=panicnil=1, panic(nil) is indistinguishable from
-		// Goexit here; both end up reported as not having succeeded.
-		if v := recover(); v != nil {
-			err = &leakproof.PanicError{Value: v, Stack: debug.Stack()}
-		}
+		// f panicked or called runtime.Goexit. recover returns nil for
+		// Goexit, and also for panic(nil) under GODEBUG=panicnil=1 (the
+		// default of go.mod files older than go 1.21), which it does stop:
+		// Try then returns a PanicError whose Value is nil. After Goexit,
+		// Try does not return, whatever err holds.
+		err = &leakproof.PanicError{Value: recover(), Stack: debug.Stack()}
 	}()
 	err = f()
 	returned = true

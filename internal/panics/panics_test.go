@@ -46,11 +46,22 @@ func TestTryPanicWithErrorUnwraps(t *testing.T) {
 }
 
 func TestTryPanicNil(t *testing.T) {
-	err := panics.Try(panicker(nil))
-	var pe *leakproof.PanicError
-	require.ErrorAs(t, err, &pe)
-	var pn *runtime.PanicNilError
-	assert.ErrorAs(t, err, &pn)
+	t.Run("default", func(t *testing.T) {
+		err := panics.Try(panicker(nil))
+		var pe *leakproof.PanicError
+		require.ErrorAs(t, err, &pe)
+		var pn *runtime.PanicNilError
+		assert.ErrorAs(t, err, &pn)
+	})
+	// A program whose go.mod says go 1.20 or older runs with panicnil=1,
+	// where recover returns nil for panic(nil), as if nothing had panicked.
+	t.Run("panicnil=1", func(t *testing.T) {
+		t.Setenv("GODEBUG", "panicnil=1")
+		err := panics.Try(panicker(nil))
+		var pe *leakproof.PanicError
+		require.ErrorAs(t, err, &pe, "panic(nil) counted as success")
+		assert.Nil(t, pe.Value)
+	})
 }
 
 func TestTryGoexitIsReported(t *testing.T) {
