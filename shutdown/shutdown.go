@@ -53,9 +53,10 @@ type Coordinator struct {
 	sigDone   chan struct{}
 	closeOnce sync.Once
 
-	waitOnce sync.Once
-	err      error
-	code     int
+	waitBegun bool          // a call of Wait runs the shutdown; under mu
+	waited    chan struct{} // closed when it is over; other calls wait on it
+	err       error
+	code      int
 }
 
 type step struct {
@@ -83,6 +84,7 @@ func New(opts ...Option) *Coordinator {
 		o.apply(&c.cfg)
 	}
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	c.waited = make(chan struct{})
 	if len(c.cfg.signals) > 0 {
 		c.sigs = make(chan os.Signal, 1) // as signal.Notify asks; signals are never queued
 		c.sigStop = make(chan struct{})
@@ -202,10 +204,19 @@ func (c *Coordinator) whenTriggered(f func()) {
 //
 // Wait may be called more than once and from several goroutines; every
 // call returns the same result. A step that calls Wait, or ExitCode, waits
-// for itself and never returns.
+// for the shutdown it is part of, so it is reported stuck and abandoned.
 func (c *Coordinator) Wait() error {
 	c.check("Wait")
-	c.waitOnce.Do(c.run)
+	c.mu.Lock()
+	first := !c.waitBegun
+	c.waitBegun = true
+	c.mu.Unlock()
+	if first {
+		c.run()
+	}
+	// A channel rather than a sync.Once: a goroutine blocked on it is
+	// durably blocked, so a synctest bubble's clock still advances.
+	<-c.waited
 	return c.err
 }
 
@@ -306,8 +317,9 @@ func (c *Coordinator) force(sig os.Signal) {
 	c.cfg.exit(code)
 }
 
-// run is Wait's body, done once.
+// run is the body of the first call of Wait.
 func (c *Coordinator) run() {
+	defer close(c.waited)
 	<-c.ctx.Done()
 	c.mu.Lock()
 	at, cause := c.at, c.cause

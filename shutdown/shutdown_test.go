@@ -361,6 +361,28 @@ func TestTriggerRunsStepsOnce(t *testing.T) {
 	})
 }
 
+// Calls of Wait that come while another runs the shutdown wait for it in a
+// way synctest sees as durably blocked, so virtual time still advances
+// through the delay and the steps.
+func TestConcurrentWaitInBubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, _ := newCoordinator(t, shutdown.WithDelay(time.Second))
+		c.Add("db", func(ctx context.Context) error {
+			time.Sleep(time.Second)
+			return nil
+		})
+		start := time.Now()
+		c.Trigger(nil)
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() { assert.NoError(t, c.Wait()) })
+		}
+		assert.Equal(t, 0, c.ExitCode())
+		wg.Wait()
+		assert.Equal(t, 2*time.Second, time.Since(start))
+	})
+}
+
 func TestFailedStepsAreJoined(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, _ := newCoordinator(t)
