@@ -197,19 +197,16 @@ func (s *service) stream(w http.ResponseWriter, r *http.Request) {
 	if s.buggy {
 		ctx = context.Background() // the bug: this handler never stops early
 	}
-	for i := range n {
-		fmt.Fprintln(w, i+1)
+	line := 0
+	for range ticker.Every(ctx, every, ticker.Immediate()) {
+		line++
+		fmt.Fprintln(w, line)
 		w.(http.Flusher).Flush()
-		if i+1 == n {
-			break
-		}
-		select {
-		case <-time.After(every):
-		case <-ctx.Done():
+		if line == n {
+			s.served.Add(1)
 			return
 		}
 	}
-	s.served.Add(1)
 }
 
 // report logs the final counts; in a real service this step would flush
