@@ -5,13 +5,16 @@ package shutdown_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,11 +29,10 @@ func TestService(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs examples/service")
 	}
+	exe, err := buildService()
+	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), "service")
-	build := exec.Command("go", "build", "-o", bin, "./examples/service")
-	build.Dir = ".."
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build:\n%s", out)
+	require.NoError(t, os.WriteFile(bin, exe, 0o755))
 
 	t.Run("drains and exits 0", func(t *testing.T) {
 		t.Parallel()
@@ -111,6 +113,24 @@ func TestService(t *testing.T) {
 		assert.Contains(t, log, `msg="shutdown forced" signal=terminated code=143`)
 	})
 }
+
+// buildService returns the executable of examples/service. It is built
+// once per test process, so that -count=N does not link it N times; each
+// run of TestService writes it into a directory of its own.
+var buildService = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "service")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "service")
+	build := exec.Command("go", "build", "-o", bin, "./examples/service")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return os.ReadFile(bin)
+})
 
 // child is a running examples/service.
 type child struct {
