@@ -230,6 +230,7 @@ func (c *Coordinator) Wait() error {
 // is not 0 (see Trigger); else 1 if a step failed; else 0. A shutdown begun
 // by a signal that runs cleanly gives 0.
 func (c *Coordinator) ExitCode() int {
+	c.check("ExitCode")
 	c.Wait()
 	return c.code
 }

@@ -619,6 +619,7 @@ func TestBadArguments(t *testing.T) {
 		}, `shutdown: Add called twice with step name "db"`},
 		{"zero Coordinator", func() { new(shutdown.Coordinator).Wait() }, "shutdown: Wait called on a Coordinator not made by New"},
 		{"zero Coordinator Add", func() { new(shutdown.Coordinator).Add("db", noop) }, "shutdown: Add called on a Coordinator not made by New"},
+		{"zero Coordinator ExitCode", func() { new(shutdown.Coordinator).ExitCode() }, "shutdown: ExitCode called on a Coordinator not made by New"},
 		{"nil server", func() { shutdown.New(shutdown.WithSignals()).Serve("http", nil, nil) }, `shutdown: Serve called with a nil server or listener for step "http"`},
 	}
 	for _, tt := range tests {
