@@ -53,6 +53,7 @@ type Coordinator struct {
 	sigDone   chan struct{}
 	closeOnce sync.Once
 
+	triggered chan struct{} // closed once the first trigger is done
 	waitBegun bool          // a call of Wait runs the shutdown; under mu
 	waited    chan struct{} // closed when it is over; other calls wait on it
 	err       error
@@ -84,6 +85,7 @@ func New(opts ...Option) *Coordinator {
 		o.apply(&c.cfg)
 	}
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	c.triggered = make(chan struct{})
 	c.waited = make(chan struct{})
 	if len(c.cfg.signals) > 0 {
 		c.sigs = make(chan os.Signal, 1) // as signal.Notify asks; signals are never queued
@@ -164,18 +166,19 @@ func (c *Coordinator) Trigger(cause error) {
 	hooks := c.onTrigger
 	c.onTrigger = nil
 	c.mu.Unlock()
+	// Wait starts only now, so the steps' records follow this one's.
+	defer close(c.triggered)
 
-	// Logged before Wait can see the trigger and log its steps.
+	c.cancel(cause)
+	for _, f := range hooks {
+		f()
+	}
 	level := slog.LevelInfo
 	if exitCode(cause) != 0 {
 		level = slog.LevelError
 	}
 	c.cfg.logger.Log(context.Background(), level, "shutdown triggered",
 		"cause", cause, "delay", c.cfg.delay, "budget", c.cfg.timeout)
-	c.cancel(cause)
-	for _, f := range hooks {
-		f()
-	}
 }
 
 // whenTriggered calls f at the trigger, or at once if it has come.
@@ -321,7 +324,7 @@ func (c *Coordinator) force(sig os.Signal) {
 // run is the body of the first call of Wait.
 func (c *Coordinator) run() {
 	defer close(c.waited)
-	<-c.ctx.Done()
+	<-c.triggered
 	c.mu.Lock()
 	at, cause := c.at, c.cause
 	c.mu.Unlock()

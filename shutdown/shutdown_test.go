@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -519,12 +518,20 @@ func TestEvents(t *testing.T) {
 }
 
 // With Wait already waiting and no delay, the steps start the moment the
-// trigger lands; the trigger's record still comes first, even when the log
-// is slow to take it.
+// trigger lands. Still, the trigger's record comes first, even when the log
+// is slow to take it, and by then Context is cancelled and Ready says 503.
 func TestTriggerLoggedBeforeSteps(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := shutdown.New(shutdown.WithSignals(), shutdown.WithLogger(slog.New(&slowFirst{recorder: rec})))
+		var c *shutdown.Coordinator
+		var ctxErr error
+		log := &hooked{recorder: rec, hook: func(r slog.Record) {
+			if r.Message == "shutdown triggered" {
+				ctxErr = c.Context().Err()
+				time.Sleep(time.Millisecond) // a slow log
+			}
+		}}
+		c = shutdown.New(shutdown.WithSignals(), shutdown.WithLogger(slog.New(log)))
 		defer c.Close()
 		c.Add("db", func(ctx context.Context) error { return nil })
 		waited := make(chan error)
@@ -538,21 +545,19 @@ func TestTriggerLoggedBeforeSteps(t *testing.T) {
 			got = append(got, r["msg"].(string))
 		}
 		assert.Equal(t, []string{"shutdown triggered", "shutdown step started", "shutdown step done", "shutdown done"}, got)
+		assert.Error(t, ctxErr, "Context not yet cancelled when the trigger was logged")
 	})
 }
 
-// slowFirst is a log sink that takes a millisecond to write its first
-// record.
-type slowFirst struct {
+// hooked is a log sink that calls hook before it keeps a record.
+type hooked struct {
 	*recorder
-	later atomic.Bool
+	hook func(slog.Record)
 }
 
-func (s *slowFirst) Handle(ctx context.Context, r slog.Record) error {
-	if !s.later.Swap(true) {
-		time.Sleep(time.Millisecond)
-	}
-	return s.recorder.Handle(ctx, r)
+func (h *hooked) Handle(ctx context.Context, r slog.Record) error {
+	h.hook(r)
+	return h.recorder.Handle(ctx, r)
 }
 
 func TestAddDuringStepsPanics(t *testing.T) {
