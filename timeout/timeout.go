@@ -57,6 +57,9 @@ func Do(ctx context.Context, d time.Duration, f func(ctx context.Context) error)
 	if f == nil {
 		panic("timeout: Do called with a nil function")
 	}
+	if ctx == nil {
+		panic("timeout: Do called with a nil context")
+	}
 	_, err := DoValue(ctx, d, func(ctx context.Context) (struct{}, error) { return struct{}{}, f(ctx) })
 	return err
 }
@@ -66,6 +69,9 @@ func Do(ctx context.Context, d time.Duration, f func(ctx context.Context) error)
 func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Context) (T, error)) (T, error) {
 	if f == nil {
 		panic("timeout: DoValue called with a nil function")
+	}
+	if ctx == nil {
+		panic("timeout: DoValue called with a nil context")
 	}
 	var zero T
 	if ctx.Err() != nil {

@@ -370,4 +370,11 @@ func TestNilFunction(t *testing.T) {
 	assert.PanicsWithValue(t, "timeout: DoValue called with a nil function", func() {
 		_, _ = timeout.DoValue[int](context.Background(), time.Second, nil)
 	})
+	var noCtx context.Context
+	assert.PanicsWithValue(t, "timeout: Do called with a nil context", func() {
+		_ = timeout.Do(noCtx, time.Second, func(context.Context) error { return nil })
+	})
+	assert.PanicsWithValue(t, "timeout: DoValue called with a nil context", func() {
+		_, _ = timeout.DoValue(noCtx, time.Second, func(context.Context) (int, error) { return 0, nil })
+	})
 }
