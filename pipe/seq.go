@@ -54,7 +54,13 @@ func FromChan[T any](ctx context.Context, ch <-chan T) Seq[T] {
 	}
 	return func(yield func(T, error) bool) {
 		for {
-			// Recv lets a done ctx win over a waiting value.
+			// Recv takes a waiting value even once ctx is done: check
+			// first, so that a channel that is never empty cannot keep
+			// the loop going.
+			if ctx.Err() != nil {
+				yieldErr(yield, context.Cause(ctx))
+				return
+			}
 			v, err := Recv(ctx, ch)
 			if err == ErrClosed {
 				return

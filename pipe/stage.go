@@ -151,7 +151,7 @@ func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool,
 			if err != nil {
 				return err
 			}
-			return send(r.ctx, jobs, v)
+			return Send(r.ctx, jobs, v)
 		})
 	}, func() { close(jobs) })
 	var live atomic.Int64
@@ -168,7 +168,7 @@ func unordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool,
 					return err
 				}
 				if keep {
-					if err := send(r.ctx, results, item[U]{v: u}); err != nil {
+					if err := Send(r.ctx, results, item[U]{v: u}); err != nil {
 						return err
 					}
 				}
@@ -208,7 +208,7 @@ func pump[T any](r *run, in Seq[T], each func(T, error) error) error {
 
 // forward returns the each of a pump that passes pairs on over out.
 func forward[T any](r *run, out chan<- item[T]) func(T, error) error {
-	return func(v T, err error) error { return send(r.ctx, out, item[T]{v, err}) }
+	return func(v T, err error) error { return Send(r.ctx, out, item[T]{v, err}) }
 }
 
 // emitAll yields the pairs that arrive on ch, in order, until an error

@@ -75,7 +75,7 @@ func ordered[T, U any](r *run, in Seq[T], f func(context.Context, T) (U, bool, e
 			if err := w.reserve(r.ctx, seq); err != nil {
 				return err
 			}
-			if err := send(r.ctx, jobs, job[T]{seq, v}); err != nil {
+			if err := Send(r.ctx, jobs, job[T]{seq, v}); err != nil {
 				return err
 			}
 			seq++

@@ -147,17 +147,18 @@ func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error
 // Send sends v on ch, waiting at most d for a receiver or buffer space. It
 // returns nil once v is sent, ErrTimeout if d passed first, or
 // context.Cause(ctx) if ctx ended first. A send that can proceed at once
-// does so without a timer and without allocating; a ctx that is already
-// done wins over it. If d <= 0, Send only tries without waiting. Like a
-// send statement, Send panics if ch is closed.
+// does so without a timer, without allocating and without looking at ctx,
+// as a plain send would; only a send that has to wait watches ctx. If
+// d <= 0, Send only tries without waiting. Like a send statement, Send
+// panics if ch is closed.
 func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
 	select {
 	case ch <- v:
 		return nil
 	default:
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	if d <= 0 {
 		return ErrTimeout
@@ -177,18 +178,18 @@ func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 // Recv receives from ch, waiting at most d for a value. It returns the
 // value, or ErrClosed if ch is closed and drained, ErrTimeout if d passed
 // first, or context.Cause(ctx) if ctx ended first. A receive that can
-// proceed at once does so without a timer and without allocating; a ctx
-// that is already done wins over it. If d <= 0, Recv only tries without
-// waiting.
+// proceed at once does so without a timer, without allocating and without
+// looking at ctx, as a plain receive would; only a receive that has to wait
+// watches ctx. If d <= 0, Recv only tries without waiting.
 func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
-	var zero T
-	if ctx.Err() != nil {
-		return zero, context.Cause(ctx)
-	}
 	select {
 	case v, ok := <-ch:
 		return chans.Received(v, ok)
 	default:
+	}
+	var zero T
+	if ctx.Err() != nil {
+		return zero, context.Cause(ctx)
 	}
 	if d <= 0 {
 		return zero, ErrTimeout

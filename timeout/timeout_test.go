@@ -129,12 +129,19 @@ func TestChannelOps(t *testing.T) {
 					assert.NotErrorIs(t, err, timeout.ErrTimeout)
 				})
 			})
-			t.Run("done ctx wins over a ready channel", func(t *testing.T) {
+			t.Run("a ready channel does not look at ctx", func(t *testing.T) {
 				ctx, cancel := context.WithCancelCause(t.Context())
 				cancel(errFailed)
 				ch := make(chan int, 1)
 				o.ready(ch)
-				assert.ErrorIs(t, o.do(ctx, ch, time.Hour), errFailed)
+				assert.NoError(t, o.do(ctx, ch, time.Hour))
+			})
+			t.Run("done ctx, channel not ready", func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(t.Context())
+				cancel(errFailed)
+				for _, d := range []time.Duration{0, time.Hour} {
+					assert.ErrorIs(t, o.do(ctx, make(chan int), d), errFailed)
+				}
 			})
 		})
 	}
