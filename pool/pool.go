@@ -37,6 +37,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leakproof/leakproof"
@@ -73,17 +74,18 @@ type Pool struct {
 	done        chan struct{} // closed once Close has begun and no worker goroutine is left
 	sweeper     *time.Timer   // runs sweep while workers are parked
 
-	mu      sync.Mutex
-	max     int       // workers allowed, set by New and Resize
-	workers int       // workers counted against max
-	alive   int       // worker goroutines not yet returned, including ones told to exit
-	idle    []*worker // parked workers, the most recently parked last
-	spare   []worker  // allocated for the next workers to start
-	queue   ring
-	waking  int // workers woken, or started, to take a task from the queue
-	waiters int // Submits waiting for room
-	closed  bool
-	aborted bool // Close gave up
+	mu         sync.Mutex
+	contenders atomic.Int32 // goroutines in lock's slow path
+	max        int          // workers allowed, set by New and Resize
+	workers    int          // workers counted against max
+	alive      int          // worker goroutines not yet returned, including ones told to exit
+	idle       []*worker    // parked workers, the most recently parked last
+	spare      []worker     // allocated for the next workers to start
+	queue      ring
+	waking     int // workers woken, or started, to take a task from the queue
+	waiters    int // Submits waiting for room
+	closed     bool
+	aborted    bool // Close gave up
 	// sweeping reports that sweeper is set and its callback has not begun.
 	sweeping bool
 	stats    Stats // cumulative counters and Running
@@ -201,7 +203,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		panic("pool: Submit called with a nil task")
 	}
 	if ctx.Err() != nil {
-		p.mu.Lock()
+		p.lock()
 		p.stats.Rejected++
 		p.mu.Unlock()
 		return context.Cause(ctx)
@@ -210,7 +212,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 	it := item{task: task, ctx: tc, batch: o != fromCaller}
 	nested := o == fromNestedBatch || o == fromCaller && inTask
 	for spin := 0; ; spin++ {
-		p.mu.Lock()
+		p.lock()
 		// A nested task must not wait in the queue behind tasks that may be
 		// waiting for it: it takes a free worker or runs here.
 		h, err := p.admit(it, !nested)
@@ -247,7 +249,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 		case <-ctx.Done():
 		}
 
-		p.mu.Lock()
+		p.lock()
 		p.waiters--
 		if ctx.Err() != nil {
 			p.stats.Rejected++
@@ -369,6 +371,30 @@ func (p *Pool) signal() {
 	}
 }
 
+// maxLockWaiters is how many goroutines at a time lock lets wait in
+// p.mu.Lock.
+const maxLockWaiters = 4
+
+// lock takes p.mu. A few goroutines at a time wait for it in Lock; the
+// others yield and try again. With thousands of submitters and workers
+// waiting in Lock, sync.Mutex turns to starvation mode, in which every
+// Unlock hands the lock to the longest waiter and switches to it: the lock
+// then costs a context switch each time it is taken, and the pool's
+// throughput collapses (golang/go#33747).
+func (p *Pool) lock() {
+	if p.mu.TryLock() {
+		return
+	}
+	defer p.contenders.Add(-1)
+	if p.contenders.Add(1) <= maxLockWaiters {
+		p.mu.Lock()
+		return
+	}
+	for !p.mu.TryLock() {
+		runtime.Gosched()
+	}
+}
+
 // Resize sets the number of workers the pool may run at once to n. Growing
 // lets queued tasks start at once. Shrinking lets idle workers above n exit
 // at once and busy ones exit as they finish their current task, so more
@@ -378,7 +404,7 @@ func (p *Pool) Resize(n int) {
 	if n < 1 {
 		panic(fmt.Sprintf("pool: workers must be at least 1, got %d", n))
 	}
-	p.mu.Lock()
+	p.lock()
 	p.max = n
 	if k := min(len(p.idle), p.workers-p.max); k > 0 {
 		// The longest idle first: the recently used ones have warm stacks.
@@ -395,7 +421,7 @@ func (p *Pool) Resize(n int) {
 
 // Stats returns a consistent snapshot of the pool's counters.
 func (p *Pool) Stats() Stats {
-	p.mu.Lock()
+	p.lock()
 	defer p.mu.Unlock()
 	s := p.stats
 	s.Queued = p.queue.len()
@@ -426,7 +452,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	if ctx == nil {
 		panic("pool: Close called with a nil context")
 	}
-	p.mu.Lock()
+	p.lock()
 	if !p.closed {
 		p.closed = true
 		close(p.space)
@@ -459,7 +485,7 @@ func (p *Pool) Close(ctx context.Context) error {
 // giveUp empties the queue and cancels the running tasks, in that order,
 // so that no worker freed by the cancellation takes a queued task.
 func (p *Pool) giveUp(cause error) {
-	p.mu.Lock()
+	p.lock()
 	p.aborted = true
 	dropped := p.queue.drain()
 	p.stats.Dropped += uint64(len(dropped))
@@ -561,7 +587,7 @@ func (p *Pool) call(it item) error {
 // next task: from the queue, or, once the worker has parked because the
 // queue was empty, handed to it. It reports false when the worker must exit.
 func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
-	p.mu.Lock()
+	p.lock()
 	if ran {
 		p.count(err)
 		if err != nil {
@@ -569,7 +595,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 			// none before it returns.
 			p.mu.Unlock()
 			p.cfg.handler(err)
-			p.mu.Lock()
+			p.lock()
 		}
 	}
 	for {
@@ -614,7 +640,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 		if it.task != nil {
 			return it, true
 		}
-		p.mu.Lock()
+		p.lock()
 	}
 }
 
@@ -633,7 +659,7 @@ func (p *Pool) armSweeper() {
 // set only while workers are parked, costs nothing per task, unlike a
 // timer per worker reset on every task.
 func (p *Pool) sweep() {
-	p.mu.Lock()
+	p.lock()
 	defer p.mu.Unlock()
 	p.sweeping = false
 	kept := p.idle[:0]
@@ -671,7 +697,7 @@ func (p *Pool) sweep() {
 // worker if tasks are queued.
 func (p *Pool) exit(w *worker, busy, batch bool) {
 	defer p.exited() // also if the error handler calls runtime.Goexit
-	p.mu.Lock()
+	p.lock()
 	if busy {
 		p.count(leakproof.ErrGoexit)
 	}
@@ -690,7 +716,7 @@ func (p *Pool) exit(w *worker, busy, batch bool) {
 // exited counts a worker goroutine out. It runs last, whatever the error
 // handler does, so that Close cannot wait for it forever.
 func (p *Pool) exited() {
-	p.mu.Lock()
+	p.lock()
 	defer p.mu.Unlock()
 	p.alive--
 	if p.alive == 0 {
@@ -716,7 +742,7 @@ func (p *Pool) finish() {
 func (p *Pool) inline(it item) {
 	err := leakproof.ErrGoexit
 	defer func() {
-		p.mu.Lock()
+		p.lock()
 		p.count(err)
 		p.mu.Unlock()
 		if err != nil && !it.batch {
