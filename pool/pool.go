@@ -372,8 +372,10 @@ func (p *Pool) signal() {
 }
 
 // maxLockWaiters is how many goroutines at a time lock lets wait in
-// p.mu.Lock.
-const maxLockWaiters = 4
+// p.mu.Lock: enough that a submitter and the workers it keeps busy queue
+// for the lock as for any mutex (at four, a single submitter's workers spent
+// their time yielding), few enough that a convoy is short.
+const maxLockWaiters = 32
 
 // lock takes p.mu. A few goroutines at a time wait for it in Lock; the
 // others yield and try again. With thousands of submitters and workers
