@@ -211,11 +211,14 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 	tc, inTask := p.derive(ctx)
 	it := item{task: task, ctx: tc, batch: o != fromCaller}
 	nested := o == fromNestedBatch || o == fromCaller && inTask
+	p.lock()
 	for spin := 0; ; spin++ {
-		p.lock()
 		// A nested task must not wait in the queue behind tasks that may be
-		// waiting for it: it takes a free worker or runs here.
-		h, err := p.admit(it, !nested)
+		// waiting for it: it takes a free worker or runs here. A Submit
+		// that finds the queue full gives a worker on its way two tries
+		// to make room before it starts another: ten thousand submitters
+		// would otherwise start a worker for nearly every task.
+		h, err := p.admit(it, !nested, block && !nested && spin < 2)
 		switch {
 		case err == nil:
 			p.remember(tc)
@@ -239,6 +242,7 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 			// the small tasks that fill a queue the fastest.
 			p.mu.Unlock()
 			runtime.Gosched()
+			p.lock()
 			continue
 		}
 		p.waiters++
@@ -257,14 +261,15 @@ func (p *Pool) submit(ctx context.Context, task func(context.Context) error, o o
 			p.mu.Unlock()
 			return context.Cause(ctx)
 		}
-		p.mu.Unlock()
 	}
 }
 
 // admit accepts it into the queue, if queue is set and there is room, or
 // else hands it to an idle or new worker. It returns ErrFull if there is no
-// room, and what the caller must run once p.mu is released. p.mu is held.
-func (p *Pool) admit(it item, queue bool) (handoff, error) {
+// room, and what the caller must run once p.mu is released. If wait is
+// set, it returns ErrFull rather than start a worker while another is on
+// its way to the queue. p.mu is held.
+func (p *Pool) admit(it item, queue, wait bool) (handoff, error) {
 	if p.closed && (queue || p.aborted || p.alive == 0) {
 		// A nested task is part of finishing the work Close waits for,
 		// until Close gives up.
@@ -276,7 +281,8 @@ func (p *Pool) admit(it item, queue bool) (handoff, error) {
 		p.queue.push(it)
 		p.stats.Submitted++
 		h = p.wake()
-	case len(p.idle) == 0 && p.workers >= p.max:
+	case len(p.idle) == 0 && (p.workers >= p.max || wait && p.waking > 0):
+		// A worker on its way to the queue will make room.
 		return handoff{}, ErrFull
 	default:
 		p.stats.Submitted++
