@@ -317,7 +317,7 @@ func (h handoff) run(p *Pool) {
 	case h.start:
 		go p.work(h.w, h.msg)
 	default:
-		h.w.tasks <- h.msg
+		h.w.send(h.msg)
 	}
 }
 
@@ -523,7 +523,7 @@ func (p *Pool) spawn(it item) handoff {
 	}
 	w := &p.spare[0]
 	p.spare = p.spare[1:]
-	w.tasks = make(chan item, 1)
+	w.handed = make(chan struct{}, 1)
 	return handoff{w: w, msg: it, start: true}
 }
 
@@ -545,7 +545,7 @@ func (p *Pool) dismissIdle() {
 // dismiss tells a worker taken off p.idle to exit. p.mu is held.
 func (p *Pool) dismiss(w *worker) {
 	p.release(w)
-	w.tasks <- item{}
+	w.send(item{})
 }
 
 // release takes back w's slot: w is to exit. p.mu is held.
@@ -556,15 +556,32 @@ func (p *Pool) release(w *worker) {
 
 // A worker is one goroutine of the pool.
 type worker struct {
-	// tasks hands this parked worker a task, or the zero item, which
-	// tells it to look at the queue, or to exit if it is told to quit. Its
-	// capacity of one lets the sender go on without waiting.
-	tasks chan item
+	// msg is the task handed to this parked worker, or the zero item,
+	// which tells it to look at the queue, or to exit if it is told to
+	// quit. A signal on handed, whose capacity of one lets the sender go on
+	// without waiting, tells the worker msg is set. A channel of items
+	// would cost two allocations per worker started, this one costs one.
+	handed chan struct{}
+	msg    item
 
 	// Guarded by p.mu.
 	woken bool // counted in p.waking
 	quit  bool // to exit; no longer counted in p.workers
 	used  bool // has parked since the last sweep
+}
+
+// send hands a parked worker it.
+func (w *worker) send(it item) {
+	w.msg = it
+	w.handed <- struct{}{}
+}
+
+// receive waits for send.
+func (w *worker) receive() item {
+	<-w.handed
+	it := w.msg
+	w.msg = item{}
+	return it
 }
 
 // work runs it, then every task it is handed or takes from the queue, until
@@ -644,7 +661,7 @@ func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
 		}
 		p.mu.Unlock()
 
-		it := <-w.tasks
+		it := w.receive()
 		if it.task != nil {
 			return it, true
 		}
