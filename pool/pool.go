@@ -73,6 +73,9 @@ type Pool struct {
 	space       chan struct{} // cap 1: wakes a Submit waiting for room; closed by Close
 	done        chan struct{} // closed once Close has begun and no worker goroutine is left
 	sweeper     *time.Timer   // runs sweep while workers are parked
+	// start is p.work, made once: a go statement that passes arguments
+	// allocates them.
+	start func()
 
 	mu         sync.Mutex
 	contenders atomic.Int32 // goroutines in lock's slow path
@@ -81,6 +84,7 @@ type Pool struct {
 	alive      int          // worker goroutines not yet returned, including ones told to exit
 	idle       []*worker    // parked workers, the most recently parked last
 	spare      []worker     // allocated for the next workers to start
+	starting   []*worker    // counted, for the goroutines started to take
 	queue      ring
 	waking     int // workers woken, or started, to take a task from the queue
 	waiters    int // Submits waiting for room
@@ -143,6 +147,7 @@ func New(workers int, opts ...Option) *Pool {
 	p.labels = labels.Make(context.Background(), "pool", p.cfg.name)
 	p.abort, p.cancelAbort = context.WithCancelCause(context.Background())
 	p.bg = &taskCtx{Context: p.abort, values: context.Background(), p: p}
+	p.start = p.work
 	return p
 }
 
@@ -315,7 +320,7 @@ func (h handoff) run(p *Pool) {
 	switch {
 	case h.w == nil:
 	case h.start:
-		go p.work(h.w, h.msg)
+		go p.start()
 	default:
 		h.w.send(h.msg)
 	}
@@ -524,7 +529,9 @@ func (p *Pool) spawn(it item) handoff {
 	w := &p.spare[0]
 	p.spare = p.spare[1:]
 	w.handed = make(chan struct{}, 1)
-	return handoff{w: w, msg: it, start: true}
+	w.msg = it
+	p.starting = append(p.starting, w)
+	return handoff{w: w, start: true}
 }
 
 // dismissIdle dismisses the idle workers once the pool is closed and its
@@ -556,9 +563,9 @@ func (p *Pool) release(w *worker) {
 
 // A worker is one goroutine of the pool.
 type worker struct {
-	// msg is the task handed to this parked worker, or the zero item,
-	// which tells it to look at the queue, or to exit if it is told to
-	// quit. A signal on handed, whose capacity of one lets the sender go on
+	// msg is the task handed to this worker as it starts or while it is
+	// parked, or the zero item, which tells it to look at the queue, or to
+	// exit if it is told to quit. A signal on handed, whose capacity of one lets the sender go on
 	// without waiting, tells the worker msg is set. A channel of items
 	// would cost two allocations per worker started, this one costs one.
 	handed chan struct{}
@@ -584,22 +591,31 @@ func (w *worker) receive() item {
 	return it
 }
 
-// work runs it, then every task it is handed or takes from the queue, until
-// next tells it to quit.
-func (p *Pool) work(w *worker, it item) {
+// work is the goroutine of a worker that spawn counted. It runs the
+// worker's first task, then every task it is handed or takes from the
+// queue, until it is told to quit.
+func (p *Pool) work() {
 	p.labels.Apply()
+	p.lock()
+	n := len(p.starting) - 1
+	w := p.starting[n]
+	p.starting[n] = nil
+	p.starting = p.starting[:n]
 	busy, batch := false, false
 	// Also runs if a task or the error handler calls runtime.Goexit.
 	defer func() { p.exit(w, busy, batch) }()
-	ok := true
+	it, ok := w.msg, true
+	w.msg = item{}
 	if it.task == nil {
-		it, ok = p.next(w, false, nil)
+		it, ok = p.take(w)
+	} else {
+		p.mu.Unlock()
 	}
 	for ok {
 		busy, batch = true, it.batch
 		err := p.call(it)
 		busy = false
-		it, ok = p.next(w, true, err)
+		it, ok = p.next(w, err)
 	}
 }
 
@@ -608,21 +624,25 @@ func (p *Pool) call(it item) error {
 	return panics.Try(func() error { return it.task(it.ctx) })
 }
 
-// next records how the last task ended, if ran, and returns the worker's
-// next task: from the queue, or, once the worker has parked because the
-// queue was empty, handed to it. It reports false when the worker must exit.
-func (p *Pool) next(w *worker, ran bool, err error) (item, bool) {
+// next records how the worker's last task ended and returns its next task,
+// as take does.
+func (p *Pool) next(w *worker, err error) (item, bool) {
 	p.lock()
-	if ran {
-		p.count(err)
-		if err != nil {
-			// The worker holds no task while the handler runs, and takes
-			// none before it returns.
-			p.mu.Unlock()
-			p.cfg.handler(err)
-			p.lock()
-		}
+	p.count(err)
+	if err != nil {
+		// The worker holds no task while the handler runs, and takes none
+		// before it returns.
+		p.mu.Unlock()
+		p.cfg.handler(err)
+		p.lock()
 	}
+	return p.take(w)
+}
+
+// take returns the worker's next task: from the queue, or, once the worker
+// has parked because the queue was empty, handed to it. It reports false
+// when the worker must exit. p.mu is held; take releases it.
+func (p *Pool) take(w *worker) (item, bool) {
 	for {
 		woken := w.woken
 		if woken {
