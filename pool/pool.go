@@ -84,7 +84,7 @@ type Pool struct {
 	alive      int          // worker goroutines not yet returned, including ones told to exit
 	idle       []*worker    // parked workers, the most recently parked last
 	spare      []worker     // allocated for the next workers to start
-	starting   []*worker    // counted, for the goroutines started to take
+	starting   []*worker    // spawned, not yet taken by their goroutines
 	queue      ring
 	waking     int // workers woken, or started, to take a task from the queue
 	waiters    int // Submits waiting for room
@@ -565,9 +565,10 @@ func (p *Pool) release(w *worker) {
 type worker struct {
 	// msg is the task handed to this worker as it starts or while it is
 	// parked, or the zero item, which tells it to look at the queue, or to
-	// exit if it is told to quit. A signal on handed, whose capacity of one lets the sender go on
-	// without waiting, tells the worker msg is set. A channel of items
-	// would cost two allocations per worker started, this one costs one.
+	// exit if it is told to quit. A signal on handed, whose capacity of one
+	// lets the sender go on without waiting, tells a parked worker that msg
+	// is set. A channel of items would cost two allocations per worker
+	// started; this one costs one.
 	handed chan struct{}
 	msg    item
 
