@@ -156,7 +156,13 @@ func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 	case ch <- v:
 		return nil
 	default:
+		return sendWait(ctx, ch, v, d)
 	}
+}
+
+// sendWait is Send once the first try failed. Kept apart, the try is small
+// enough for the compiler to inline at the call site, as Recv's is.
+func sendWait[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -182,6 +188,19 @@ func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 // looking at ctx, as a plain receive would; only a receive that has to wait
 // watches ctx. If d <= 0, Recv only tries without waiting.
 func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
+	select {
+	case v, ok := <-ch:
+		if ok {
+			return v, nil
+		}
+	default:
+	}
+	return recvWait(ctx, ch, d)
+}
+
+// recvWait is Recv once the first try found no value: it tries again, to
+// report a closed channel, then waits.
+func recvWait[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
 	select {
 	case v, ok := <-ch:
 		return chans.Received(v, ok)
