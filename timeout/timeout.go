@@ -60,7 +60,7 @@ func Do(ctx context.Context, d time.Duration, f func(ctx context.Context) error)
 	if ctx == nil {
 		panic("timeout: Do called with a nil context")
 	}
-	_, err := DoValue(ctx, d, func(ctx context.Context) (struct{}, error) { return struct{}{}, f(ctx) })
+	_, err := do(ctx, d, &call[struct{}]{fe: f})
 	return err
 }
 
@@ -73,6 +73,11 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 	if ctx == nil {
 		panic("timeout: DoValue called with a nil context")
 	}
+	return do(ctx, d, &call[T]{fv: f})
+}
+
+// do runs c for Do and DoValue.
+func do[T any](ctx context.Context, d time.Duration, c *call[T]) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
@@ -80,18 +85,18 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 	if d <= 0 {
 		return zero, ErrTimeout
 	}
+	// fctx ends at the deadline, when ctx ends, or when f has returned and
+	// its goroutine hands over the result: one channel to wait on, and
+	// one allocation fewer than a channel of its own for the result.
 	fctx, cancel := context.WithTimeoutCause(ctx, d, ErrTimeout)
 	defer cancel()
-	c := &call[T]{done: make(chan struct{})}
-	go c.run(fctx, f, labels.Make(ctx, "timeout", ""))
-	select {
-	case <-c.done:
-	case <-fctx.Done():
-		if c.state.CompareAndSwap(running, abandoned) {
-			return zero, expired(ctx)
-		}
-		<-c.done // f returned in this very instant; its result is on its way
+	go c.run(fctx, cancel, labels.Make(ctx, "timeout", ""))
+	<-fctx.Done()
+	if c.state.CompareAndSwap(running, abandoned) {
+		return zero, expired(ctx)
 	}
+	// f returned first and its goroutine set the result before it
+	// cancelled fctx.
 	if c.panic != nil {
 		panic(c.panic)
 	}
@@ -101,12 +106,13 @@ func DoValue[T any](ctx context.Context, d time.Duration, f func(ctx context.Con
 	return c.val, c.err
 }
 
-// call is one call of f, handed over from its goroutine to DoValue. The
-// state decides, once, whether DoValue takes the result or has left
-// without it.
+// call is one call of f, handed over from its goroutine to do. The state
+// decides, once, whether do takes the result or has left without it.
 type call[T any] struct {
+	fv func(context.Context) (T, error) // DoValue's f
+	fe func(context.Context) error      // Do's f
+
 	state atomic.Int32
-	done  chan struct{} // closed once the result is set, if DoValue takes it
 	val   T
 	err   error
 	panic *leakproof.PanicError // what f panicked with, if it did
@@ -119,8 +125,9 @@ const (
 	abandoned
 )
 
-// run calls f and hands its result to DoValue, if DoValue still waits.
-func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error), l labels.Set) {
+// run calls f and hands its result to do, if do still waits, by cancelling
+// f's context.
+func (c *call[T]) run(ctx context.Context, done context.CancelFunc, l labels.Set) {
 	l.Apply()
 	c.err = leakproof.ErrGoexit // unless f returns or panics
 	defer func() {
@@ -128,14 +135,18 @@ func (c *call[T]) run(ctx context.Context, f func(ctx context.Context) (T, error
 		deadline, _ := ctx.Deadline()
 		c.late = ctx.Err() != nil || !time.Now().Before(deadline)
 		if c.state.CompareAndSwap(running, returned) {
-			close(c.done)
+			done()
 		} else if c.panic != nil {
-			panic(c.panic) // DoValue has returned: nobody is left to report it to
+			panic(c.panic) // do has returned: nobody is left to report it to
 		}
 	}()
 	ok := false
 	c.err = panics.Try(func() (err error) {
-		c.val, err = f(ctx)
+		if c.fe != nil {
+			err = c.fe(ctx)
+		} else {
+			c.val, err = c.fv(ctx)
+		}
 		ok = true
 		return err
 	})
@@ -169,8 +180,8 @@ func sendWait[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) err
 	if d <= 0 {
 		return ErrTimeout
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	t := startTimer(d)
+	defer t.stop()
 	select {
 	case ch <- v:
 		return nil
@@ -213,8 +224,8 @@ func recvWait[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, erro
 	if d <= 0 {
 		return zero, ErrTimeout
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	t := startTimer(d)
+	defer t.stop()
 	select {
 	case v, ok := <-ch:
 		return chans.Received(v, ok)
