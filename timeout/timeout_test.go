@@ -355,12 +355,13 @@ func TestDoPanic(t *testing.T) {
 // program, not vanish. The crash happens in a child process.
 func TestDoLatePanicCrashes(t *testing.T) {
 	if os.Getenv("TIMEOUT_LATE_PANIC") == "1" {
+		late := make(chan struct{})
 		_ = timeout.Do(context.Background(), time.Millisecond, func(context.Context) error {
-			time.Sleep(20 * time.Millisecond)
+			<-late
 			panic("late boom")
 		})
-		time.Sleep(10 * time.Second) // the panic ends the process first
-		return
+		close(late)
+		select {} // the panic ends the process
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDoLatePanicCrashes$")
 	cmd.Env = append(os.Environ(), "TIMEOUT_LATE_PANIC=1")
