@@ -159,8 +159,9 @@ func (c *call[T]) run(ctx context.Context, done context.CancelFunc, l labels.Set
 // returns nil once v is sent, ErrTimeout if d passed first, or
 // context.Cause(ctx) if ctx ended first. A send that can proceed at once
 // does so without a timer, without allocating and without looking at ctx,
-// as a plain send would; only a send that has to wait watches ctx. If
-// d <= 0, Send only tries without waiting. Like a send statement, Send
+// as a plain send would; only a send that has to wait watches ctx, with a
+// timer reused from earlier waits. If d <= 0, Send only tries without
+// waiting. Like a send statement, Send
 // panics if ch is closed.
 func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 	select {
@@ -197,7 +198,8 @@ func sendWait[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) err
 // first, or context.Cause(ctx) if ctx ended first. A receive that can
 // proceed at once does so without a timer, without allocating and without
 // looking at ctx, as a plain receive would; only a receive that has to wait
-// watches ctx. If d <= 0, Recv only tries without waiting.
+// watches ctx, with a timer reused from earlier waits. If d <= 0, Recv only
+// tries without waiting.
 func Recv[T any](ctx context.Context, ch <-chan T, d time.Duration) (T, error) {
 	select {
 	case v, ok := <-ch:
