@@ -55,7 +55,7 @@ func ExampleCoordinator_Serve() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(50 * time.Millisecond) // still working when SIGTERM comes
+		<-c.Context().Done() // still working when SIGTERM comes
 		fmt.Fprint(w, "report done")
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

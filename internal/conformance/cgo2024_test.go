@@ -59,8 +59,9 @@ var cgo2024 = []leak{
 			w := pool.New(1, pool.WithIdleTimeout(time.Millisecond))
 			require.NoError(t, workerLifecycle(t.Context(), w, make([]any, 10)))
 			// Still no Stop, but an idle pool holds no goroutine: its
-			// worker exits on its own within two idle timeouts, before
-			// the detectors look.
+			// worker exits on its own within two idle timeouts. The
+			// program lives on for longer than that (in a bubble, on
+			// its fake clock), and then nothing of the pool is left.
 			time.Sleep(3 * time.Millisecond)
 		},
 	},

@@ -327,6 +327,7 @@ var goker = []leak{
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			status := make(chan int)
+			delivered := make(chan struct{}, 2)
 			agent := group.New(ctx)
 			agent.Go(func(ctx context.Context) error { // Run: until no epoch is active
 				_, err := pipe.Recv(ctx, status)
@@ -336,11 +337,13 @@ var goker = []leak{
 				agent.Go(func(ctx context.Context) error { // runWait
 					// Run may have returned already: the send gives up
 					// when the agent's context ends.
-					_ = pipe.Send(ctx, status, epoch)
+					if pipe.Send(ctx, status, epoch) == nil {
+						delivered <- struct{}{}
+					}
 					return nil
 				})
 			}
-			time.Sleep(time.Millisecond)
+			<-delivered // Run took one status and returned; the other send waits
 			cancel()
 			requireStopped(t, agent.Wait())
 		},
@@ -490,19 +493,24 @@ var goker = []leak{
 		uses: "ticker.Run, timeout.Do, group.New",
 		safe: func(t *testing.T) {
 			ctx, stop := context.WithCancel(t.Context())
+			probed := make(chan struct{})
+			probes := 0
 			monitor := group.New(t.Context())
 			monitor.Go(func(context.Context) error {
 				return ticker.Run(ctx, time.Millisecond, func(ctx context.Context) error {
 					err := timeout.Do(ctx, time.Millisecond, func(context.Context) error {
 						return nil // the probe
 					})
+					if probes++; probes == 3 {
+						close(probed)
+					}
 					if errors.Is(err, timeout.ErrTimeout) {
 						return nil // a probe that timed out is a result, not a failure
 					}
 					return err
 				})
 			})
-			time.Sleep(3 * time.Millisecond)
+			<-probed // the monitor's life: three probes
 			stop()
 			require.NoError(t, monitor.Wait())
 		},

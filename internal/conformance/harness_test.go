@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -273,20 +274,41 @@ func goroutines(err error) string {
 	return fmt.Sprintf("%d goroutines", n)
 }
 
-// leakProfile checks the goroutineleak profile, giving goroutines that are
-// about to block a moment to do so, as goleak's retries do.
+// leakProfile checks the goroutineleak profile once the program has
+// settled: a goroutine still running, runnable or asleep may yet block for
+// good, so the check waits, yielding, until every goroutine but this one
+// waits on something or has exited, for up to hangAfter.
 func leakProfile() verdict {
-	for _, wait := range []time.Duration{0, 10 * time.Millisecond, 50 * time.Millisecond, 200 * time.Millisecond} {
-		time.Sleep(wait)
-		if err := leaktest.CheckLeakProfile(); err != nil {
-			var n int
-			if _, serr := fmt.Sscanf(err.Error(), "goroutineleak profile reports %d", &n); serr != nil {
-				return verdict{Fired: true, Note: err.Error()}
-			}
-			return verdict{Fired: true, Note: fmt.Sprintf("%d leaked", n)}
+	for deadline := time.Now().Add(hangAfter); !settled() && time.Now().Before(deadline); {
+		runtime.Gosched()
+	}
+	if err := leaktest.CheckLeakProfile(); err != nil {
+		var n int
+		if _, serr := fmt.Sscanf(err.Error(), "goroutineleak profile reports %d", &n); serr != nil {
+			return verdict{Fired: true, Note: err.Error()}
 		}
+		return verdict{Fired: true, Note: fmt.Sprintf("%d leaked", n)}
 	}
 	return verdict{}
+}
+
+// goroutineState matches the header of a goroutine in a stack dump and
+// captures its state: "goroutine 7 [chan receive, 2 minutes]:".
+var goroutineState = regexp.MustCompile(`(?m)^goroutine \d+ \[([^,\]]+)`)
+
+// settled reports whether every goroutine but the caller is blocked: none
+// is running, runnable, asleep or in a system call.
+func settled() bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	states := goroutineState.FindAllSubmatch(buf, -1)
+	for _, m := range states[1:] { // the caller's comes first
+		switch string(m[1]) {
+		case "running", "runnable", "sleep", "syscall":
+			return false
+		}
+	}
+	return true
 }
 
 // inBubble runs f in a synctest bubble and reports whether synctest found

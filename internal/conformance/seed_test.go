@@ -134,12 +134,14 @@ var seeds = []leak{
 		uses: "group.New",
 		safe: func(t *testing.T) {
 			g := group.New(t.Context())
+			setup := make(chan struct{})
 			for range 2 {
 				g.Go(func(context.Context) error {
-					time.Sleep(time.Millisecond) // some setup first
+					<-setup // some setup first
 					return nil
 				})
 			}
+			close(setup)
 			require.NoError(t, g.Wait())
 		},
 	},
