@@ -74,7 +74,15 @@ func Batch[T any](ctx context.Context, in Seq[T], size int, maxWait time.Duratio
 				if len(batch) < size {
 					continue
 				}
-				timer.Stop()
+				if !timer.Stop() {
+					// Fired unread: with GODEBUG asynctimerchan=1 its
+					// tick waits in the channel and would end the next
+					// batch at its first item.
+					select {
+					case <-timer.C:
+					default:
+					}
+				}
 			case <-timer.C:
 			case <-done:
 				yieldErr(yield, r.end())
