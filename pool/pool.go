@@ -83,7 +83,7 @@ type Pool struct {
 	workers    int          // workers counted against max
 	alive      int          // worker goroutines not yet returned, including ones told to exit
 	idle       []*worker    // parked workers, the most recently parked last
-	spare      []worker     // allocated for the next workers to start
+	spare      []worker     // allocated for the next workers to start; nil with no worker left
 	starting   []*worker    // spawned, not yet taken by their goroutines
 	queue      ring
 	waking     int // workers woken, or started, to take a task from the queue
@@ -308,8 +308,9 @@ func (p *Pool) admit(it item, queue, wait bool) (handoff, error) {
 }
 
 // A handoff is what is left to do for a worker once p.mu is released:
-// start its goroutine, or send it a task or the zero item. Starting a
-// goroutine takes long enough that the lock is better released first.
+// start a worker goroutine, which takes a spawned worker off p.starting,
+// or send a parked worker a task or the zero item. Starting a goroutine
+// takes long enough that the lock is better released first.
 type handoff struct {
 	w     *worker
 	msg   item
@@ -388,8 +389,8 @@ func (p *Pool) signal() {
 // their time yielding), few enough that a convoy is short.
 const maxLockWaiters = 32
 
-// lock takes p.mu. A few goroutines at a time wait for it in Lock; the
-// others yield and try again. With thousands of submitters and workers
+// lock takes p.mu. Up to maxLockWaiters goroutines at a time wait for it
+// in Lock; the others yield and try again. With thousands of submitters and workers
 // waiting in Lock, sync.Mutex turns to starvation mode, in which every
 // Unlock hands the lock to the longest waiter and switches to it: the lock
 // then costs a context switch each time it is taken, and the pool's
@@ -736,7 +737,7 @@ func (p *Pool) sweep() {
 	p.finish()
 }
 
-// exit accounts for a worker goroutine that is returning, because next told
+// exit accounts for a worker goroutine that is returning, because take told
 // it to quit or because its task (busy) or the error handler called
 // runtime.Goexit. Such a task failed; it is reported unless it is a
 // Group's, whose Wait reports it. The worker's slot passes to another
@@ -766,6 +767,8 @@ func (p *Pool) exited() {
 	defer p.mu.Unlock()
 	p.alive--
 	if p.alive == 0 {
+		// Nothing runs: keep no burst's workers, nor a request's values.
+		p.starting, p.spare = nil, nil
 		p.last.clear()
 	}
 	p.finish()
