@@ -13,11 +13,13 @@
 // and even then no goroutine of the library is ever left blocked: it exits as
 // soon as user code returns.
 //
-// Anything that blocks or starts goroutines takes a context.Context first and
-// stops when it ends; errors caused by cancellation carry context.Cause. A
-// panic in user code on a goroutine the library started is recovered as a
-// *PanicError, cancels the work it belongs to, and is re-raised by the
-// goroutine that waits for that work. User code that calls runtime.Goexit is
+// Every wait on something outside the caller's control (a full queue, a
+// channel, a tick, a limit) takes a context.Context and gives up when it
+// ends; errors caused by cancellation carry context.Cause. A panic in user
+// code on a goroutine the library started is recovered as a *PanicError,
+// cancels the work it belongs to, and is re-raised by the goroutine that
+// waits for that work. A single task submitted to a pool has no such
+// goroutine: its error or panic goes to the pool's error handler. User code that calls runtime.Goexit is
 // reported with an error wrapping ErrGoexit, never counted as success.
 // Programmer errors (a limit below 1, a nil function) panic at once with a
 // message that names the package and the value.

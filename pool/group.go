@@ -19,10 +19,9 @@ import (
 //	}
 //	err := g.Wait()
 //
-// Use Group rather than passing p to group.WithRunner yourself: if Close
-// gives up while the batch still has tasks queued, Group's tasks are called
-// with a context already done, so that Wait returns, where plain tasks are
-// dropped without a call and such a Wait would never return. Once Close has
+// A *Pool is not itself a group.Runner: a Runner must call every task it
+// accepts, and Close drops queued tasks when it gives up. Group's runner
+// calls them anyway, with a context already done, so that Wait returns. Once Close has
 // been called, Go fails a batch started outside the pool's tasks with an
 // error wrapping ErrClosed.
 //
