@@ -45,9 +45,12 @@ func ExampleRun() {
 	}
 
 	results := make(chan string)
+	var running atomic.Int32 // tasks that have started and not yet returned
 	err := group.Run(context.Background(), func(ctx context.Context, g *group.Group) error {
 		for _, id := range []int{1, 2, 3} {
 			g.Go(func(ctx context.Context) error {
+				running.Add(1)
+				defer running.Add(-1)
 				name, err := lookup(ctx, id)
 				if err != nil {
 					return err
@@ -69,28 +72,30 @@ func ExampleRun() {
 		}
 		return nil
 	})
-	fmt.Println(err)
-	// Output: not found
+	fmt.Println(err, "- tasks still running:", running.Load())
+	// Output: not found - tasks still running: 0
 }
 
 // WithLimit bounds how many tasks run at once. Go blocks while the group is
-// full, so a loop over a million items holds at most n goroutines, and they
-// are reused from one task to the next.
+// full and TryGo declines, so a loop over a million items holds at most n
+// goroutines, and they are reused from one task to the next.
 func ExampleWithLimit() {
-	var running, peak atomic.Int32
 	g := group.New(context.Background(), group.WithLimit(2))
-	for range 10 {
-		g.Go(func(ctx context.Context) error {
-			n := running.Add(1)
-			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-			}
-			running.Add(-1)
+	release := make(chan struct{})
+	for i := range 3 {
+		started := g.TryGo(func(ctx context.Context) error {
+			<-release // hold the slot
 			return nil
 		})
+		fmt.Println("task", i, "started:", started)
 	}
-	_ = g.Wait()
-	fmt.Println("at most 2 at once:", peak.Load() <= 2)
-	// Output: at most 2 at once: true
+	close(release)
+	fmt.Println("wait:", g.Wait())
+	// Output:
+	// task 0 started: true
+	// task 1 started: true
+	// task 2 started: false
+	// wait: <nil>
 }
 
 // TryGo never blocks, which makes it the way for a task to spawn more tasks in

@@ -505,7 +505,7 @@ func TestNestedGo(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var n atomic.Int32
+				var n, accepted atomic.Int32
 				err := group.Run(t.Context(), func(ctx context.Context, g *group.Group) error {
 					var spawn func(depth int) func(context.Context) error
 					spawn = func(depth int) func(context.Context) error {
@@ -516,9 +516,11 @@ func TestNestedGo(t *testing.T) {
 							}
 							// TryGo never blocks, so nesting under a limit
 							// cannot deadlock; when it declines, work inline.
-							if f := spawn(depth - 1); !g.TryGo(f) {
+							f := spawn(depth - 1)
+							if !g.TryGo(f) {
 								return f(ctx)
 							}
+							accepted.Add(1)
 							return nil
 						}
 					}
@@ -529,6 +531,11 @@ func TestNestedGo(t *testing.T) {
 				}, mode.opts()...)
 				require.NoError(t, err)
 				assert.Equal(t, int32(15), n.Load())
+				if mode.name == "limited" {
+					assert.LessOrEqual(t, accepted.Load(), int32(12))
+				} else {
+					assert.Equal(t, int32(12), accepted.Load(), "with no limit, TryGo takes every task")
+				}
 			})
 		})
 	}
