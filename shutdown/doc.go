@@ -28,10 +28,11 @@
 // The WithTimeout budget (15 seconds by default) is shared by all steps and
 // counts from the end of the delay. Each step's context ends at the
 // earlier of its own StepTimeout and the end of the budget, and is never
-// already cancelled when the step starts: once the budget is spent, each
-// remaining step still gets one second (or the whole budget, if that is
-// shorter) rather than being skipped, so the log flush at the end runs
-// even after the database hung.
+// already cancelled when the step starts: a step that starts with less
+// than one second of the budget left, or after it is spent, still gets one
+// second (or the whole budget, if that is shorter) rather than being cut
+// short or skipped, so the log flush at the end runs even after the
+// database hung.
 //
 // A step that has not returned half a second after its context ended is
 // stuck. It is logged with the stacks of its goroutines (the step runs on
@@ -40,8 +41,8 @@
 // Wait returns, and abandoned: Go cannot stop a goroutine from outside, so
 // it runs on until it returns. The next step starts at once. The shutdown
 // can thus take up to half a second longer than delay plus budget, plus
-// one and a half seconds for each step that starts after the budget is
-// spent.
+// one and a half seconds for each step that starts in the budget's last
+// second or after it.
 //
 // # Signals and exit codes
 //

@@ -22,8 +22,8 @@ const (
 	// defaultTimeout is the budget without WithTimeout: half of the 30
 	// seconds Kubernetes grants by default, leaving room for a delay.
 	defaultTimeout = 15 * time.Second
-	// minSlice is the time a step gets once the budget is spent, unless
-	// the whole budget is shorter.
+	// minSlice is the least time a step gets, also in the budget's last
+	// second or once it is spent, unless the whole budget is shorter.
 	minSlice = time.Second
 	// grace is how long a step may run past the end of its context before
 	// it is reported stuck and abandoned.

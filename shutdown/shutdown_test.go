@@ -131,6 +131,16 @@ func TestBudgets(t *testing.T) {
 			fail: []string{"a", "b"},
 		},
 		{
+			name:  "a step in the budget's last second still gets a second",
+			opts:  []shutdown.Option{shutdown.WithTimeout(10 * time.Second)},
+			steps: []stepSpec{{"b", time.Hour, nil}, {"a", 9900 * time.Millisecond, nil}},
+			want: map[string]timing{
+				"a": {0, 10 * time.Second, 9900 * time.Millisecond, nil},
+				"b": {9900 * time.Millisecond, 10900 * time.Millisecond, 10900 * time.Millisecond, nil},
+			},
+			fail: []string{"b"},
+		},
+		{
 			name:  "step timeout longer than the budget left",
 			opts:  []shutdown.Option{shutdown.WithTimeout(5 * time.Second)},
 			steps: []stepSpec{{"b", time.Hour, []shutdown.StepOption{shutdown.StepTimeout(4 * time.Second)}}, {"a", 3 * time.Second, nil}},
