@@ -42,11 +42,16 @@
 // reorder window of 16 items per worker (see Window). Buffer, Batch and
 // Merge range over their inputs on goroutines of their own.
 //
-// A source that waits on the outside world, such as FromChan or the
-// function of Generate, runs in whichever goroutine ranges over it, and can
-// only be interrupted through its ctx: a pipeline that stops early returns
-// once that source yields again or its ctx ends. Give such sources a ctx
-// that is cancelled when the pipeline fails.
+// A stop travels upstream through the ranging: a stage stops when the
+// goroutine that ranges over it stops, the next time the stage yields to
+// it. So a source that waits on the outside world, such as FromChan or the
+// function of Generate, and a user function that waits on the outside world
+// upstream of a stage with its own goroutines (Workers(n) with n > 1,
+// Buffer, Batch, Merge), can only be interrupted through their ctx: a
+// pipeline that stops early returns once such a function returns or yields
+// again. A function that waits for nothing but its ctx to end, under a ctx
+// that nothing cancels, keeps the loop from returning. Give such functions
+// a deadline, or a ctx that is cancelled when the pipeline fails.
 //
 // Send and Recv are the channel operations of hand-written pipelines, made
 // to give up when a context ends.

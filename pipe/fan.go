@@ -3,6 +3,7 @@ package pipe
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/leakproof/leakproof/internal/labels"
@@ -22,8 +23,8 @@ func Merge[T any](ctx context.Context, ins ...Seq[T]) Seq[T] {
 		}
 	}
 	// One buffered item per input, so each can hand one over without
-	// waiting for the loop.
-	return fanIn(ctx, ins, len(ins))
+	// waiting for the loop. A copy, so that the caller may reuse ins.
+	return fanIn(ctx, slices.Clone(ins), len(ins))
 }
 
 // Buffer returns the items of in, and its error, ranged on a goroutine of

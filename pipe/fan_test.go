@@ -97,3 +97,15 @@ func TestBufferRunsAhead(t *testing.T) {
 		assertSettled(t, p)
 	})
 }
+
+// Merge keeps its own copy of ins: the caller may reuse the slice.
+func TestMergeCopiesIns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ins := []pipe.Seq[int]{pipe.FromSlice([]int{1}), pipe.FromSlice([]int{2})}
+		merged := pipe.Merge(t.Context(), ins...)
+		ins[1] = nil
+		got, err := pipe.Collect(merged)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []int{1, 2}, got)
+	})
+}

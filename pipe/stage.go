@@ -123,6 +123,11 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 				err = context.Cause(ctx)
 			default:
 				u, keep, err = f(ctx, v)
+				if err == nil && isDone(done) {
+					// Cancelled during the call: as with several
+					// workers, the result is not delivered.
+					err = context.Cause(ctx)
+				}
 			}
 			inBody = true
 			if err != nil {
@@ -133,6 +138,9 @@ func inline[T, U any](ctx context.Context, in Seq[T], f func(context.Context, T)
 				return
 			}
 			inBody = false
+		}
+		if isDone(done) {
+			yieldErr(yield, context.Cause(ctx))
 		}
 	}
 }

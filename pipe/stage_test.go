@@ -680,3 +680,26 @@ func TestStageFuncReturnsPanicError(t *testing.T) {
 		})
 	})
 }
+
+// A cancel during a call ends the sequence with the cause, and the call's
+// result is not delivered, whatever the number of workers: with one, the
+// stage runs in the ranging goroutine and must check as the others do.
+func TestCancelDuringLastCall(t *testing.T) {
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(t.Context())
+				defer cancel(nil)
+				got, err := pipe.Collect(pipe.Map(ctx, pipe.FromSlice([]int{0, 1, 2}),
+					func(_ context.Context, v int) (int, error) {
+						if v == 2 {
+							cancel(errCause)
+						}
+						return v, nil
+					}, pipe.Workers(workers)))
+				assert.ErrorIs(t, err, errCause)
+				assert.NotContains(t, got, 2)
+			})
+		})
+	}
+}
