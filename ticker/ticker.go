@@ -124,7 +124,9 @@ type Ticker struct {
 	// C receives the time of each tick. It is unbuffered: a tick waits for
 	// its reader, and a reader that falls behind receives that waiting tick
 	// late while the ticks that fell due meanwhile are dropped. C is closed
-	// once the Ticker has stopped.
+	// once the Ticker has stopped. A tick that was waiting when ctx ended
+	// may still be received in that instant; a reader that must not act
+	// after ctx ends checks ctx.Err() after each receive, as Run does.
 	C <-chan time.Time
 
 	cancel context.CancelFunc
