@@ -50,8 +50,16 @@
 // Buffer, Batch, Merge), can only be interrupted through their ctx: a
 // pipeline that stops early returns once such a function returns or yields
 // again. A function that waits for nothing but its ctx to end, under a ctx
-// that nothing cancels, keeps the loop from returning. Give such functions
-// a deadline, or a ctx that is cancelled when the pipeline fails.
+// that nothing cancels, keeps the loop from returning, also when a stage
+// downstream fails. Give such functions a deadline; when the loop body is
+// what stops early, it can also cancel the ctx the stages share first:
+//
+//	for v, err := range pipe.Map(ctx, pipe.Map(ctx, ids, longPoll, pipe.Workers(4)), use, pipe.Workers(4)) {
+//		if done(v, err) {
+//			cancel() // ctx's: ends the long polls still waiting upstream
+//			break
+//		}
+//	}
 //
 // Send and Recv are the channel operations of hand-written pipelines, made
 // to give up when a context ends.

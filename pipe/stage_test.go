@@ -703,3 +703,37 @@ func TestCancelDuringLastCall(t *testing.T) {
 		})
 	}
 }
+
+// A stop reaches upstream only through the ranging, so a function upstream
+// of a stage with goroutines of its own, waiting for nothing but its ctx,
+// is released by cancelling the ctx the stages share before leaving the
+// loop, as the package documentation says.
+func TestCancelBeforeBreakReleasesUpstreamWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		poll := func(ctx context.Context, v int) (int, error) {
+			if v == 1 {
+				<-ctx.Done() // a long poll that only its ctx ends
+				return 0, ctx.Err()
+			}
+			return v, nil
+		}
+		up := pipe.Map(ctx, pipe.FromSlice([]int{0, 1, 2, 3}), poll, pipe.Workers(2))
+		down := pipe.Map(ctx, up, func(_ context.Context, v int) (int, error) { return v, nil }, pipe.Workers(2))
+		returned := make(chan struct{})
+		go func() {
+			defer close(returned)
+			for range down {
+				cancel()
+				break
+			}
+		}()
+		time.Sleep(time.Hour)
+		select {
+		case <-returned:
+		default:
+			t.Fatal("the loop did not return")
+		}
+	})
+}
