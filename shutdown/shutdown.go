@@ -512,7 +512,8 @@ func WithLogger(l *slog.Logger) Option {
 // WithExit sets the function called with 128+n when a second signal n
 // arrives during the shutdown, os.Exit by default. It is called at once,
 // from the goroutine that listens for signals, while a step may still be
-// running. WithExit panics if exit is nil.
+// running; so exit must not call the Coordinator's Close, which waits for
+// that goroutine to return. WithExit panics if exit is nil.
 func WithExit(exit func(code int)) Option {
 	if exit == nil {
 		panic("shutdown: WithExit called with a nil function")
