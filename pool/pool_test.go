@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/leakproof/leakproof"
 	"github.com/leakproof/leakproof/group"
@@ -25,7 +26,7 @@ import (
 	"github.com/leakproof/leakproof/pool"
 )
 
-func TestMain(m *testing.M) { leaktest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, leaktest.ProfileCheck()) }
 
 var errTask = errors.New("task failed")
 

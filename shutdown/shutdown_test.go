@@ -17,13 +17,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/leakproof/leakproof"
 	"github.com/leakproof/leakproof/internal/leaktest"
 	"github.com/leakproof/leakproof/shutdown"
 )
 
-func TestMain(m *testing.M) { leaktest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, leaktest.ProfileCheck()) }
 
 // newCoordinator returns a Coordinator that listens for no signal and logs
 // to the returned recorder.

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
 
 	"github.com/leakproof/leakproof/internal/chans"
 	"github.com/leakproof/leakproof/internal/leaktest"
 )
 
-func TestMain(m *testing.M) { leaktest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, leaktest.ProfileCheck()) }
 
 func TestReceived(t *testing.T) {
 	ch := make(chan int, 1)

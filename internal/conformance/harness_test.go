@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 		// its detector saw; the leak is the result, not a failure.
 		os.Exit(m.Run())
 	}
-	leaktest.Main(m)
+	goleak.VerifyTestMain(m, leaktest.ProfileCheck())
 }
 
 // A leak is one goroutine leak pattern: a program that leaks, run as a

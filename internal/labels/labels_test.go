@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
 
 	"github.com/leakproof/leakproof/internal/labels"
 	"github.com/leakproof/leakproof/internal/leaktest"
 )
 
-func TestMain(m *testing.M) { leaktest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, leaktest.ProfileCheck()) }
 
 // goroutineLabels returns the labels of the calling goroutine as a goroutine
 // profile shows them.
