@@ -47,19 +47,16 @@ func (r *run) goroutine(f func() error, then func()) {
 		var err error
 		returned := false
 		defer func() {
-			switch {
-			case returned:
+			// Only a panic is re-raised, never an error that happens to
+			// be a *leakproof.PanicError.
+			if returned {
 				if err != nil {
 					r.fail(err)
 				}
-			default:
-				// Only a panic is re-raised, never an error that happens
-				// to be a *leakproof.PanicError.
-				if v := recover(); v != nil {
-					r.panicked(panicError(v))
-				} else {
-					r.fail(leakproof.ErrGoexit)
-				}
+			} else if v := recover(); v != nil {
+				r.panicked(panicError(v))
+			} else {
+				r.fail(leakproof.ErrGoexit)
 			}
 			if then != nil {
 				then()

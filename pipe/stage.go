@@ -9,8 +9,8 @@ import (
 //
 // With Workers(n), n calls of f run at once, each with a context that ends
 // when the sequence does: at the end of the loop, or at the error or panic
-// that ends it. Results keep input order unless Unordered is given. With one worker, the default, f
-// runs in the goroutine that ranges, with ctx.
+// that ends it. Results keep input order unless Unordered is given. With
+// one worker, the default, f runs in the goroutine that ranges, with ctx.
 //
 // An error, from in or f, ends the sequence. In order, it takes the place of
 // its item, after all the items before it, exactly as with one worker, and

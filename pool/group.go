@@ -21,9 +21,9 @@ import (
 //
 // A *Pool is not itself a group.Runner: a Runner must call every task it
 // accepts, and Close drops queued tasks when it gives up. Group's runner
-// calls them anyway, with a context already done, so that Wait returns. Once Close has
-// been called, Go fails a batch started outside the pool's tasks with an
-// error wrapping ErrClosed.
+// calls them anyway, with a context already done, so that Wait returns.
+// Once Close has been called, Go fails a batch started outside the pool's
+// tasks with an error wrapping ErrClosed.
 //
 // A batch's errors and panics go to its Wait, not to the pool's error
 // handler; in the pool's Stats a batch's task counts as succeeded once it

@@ -390,11 +390,11 @@ func (p *Pool) signal() {
 const maxLockWaiters = 32
 
 // lock takes p.mu. Up to maxLockWaiters goroutines at a time wait for it
-// in Lock; the others yield and try again. With thousands of submitters and workers
-// waiting in Lock, sync.Mutex turns to starvation mode, in which every
-// Unlock hands the lock to the longest waiter and switches to it: the lock
-// then costs a context switch each time it is taken, and the pool's
-// throughput collapses (golang/go#33747).
+// in Lock; the others yield and try again. With thousands of submitters
+// and workers waiting in Lock, sync.Mutex turns to starvation mode, in
+// which every Unlock hands the lock to the longest waiter and switches to
+// it: the lock then costs a context switch each time it is taken, and the
+// pool's throughput collapses (golang/go#33747).
 func (p *Pool) lock() {
 	if p.mu.TryLock() {
 		return

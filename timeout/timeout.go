@@ -161,8 +161,7 @@ func (c *call[T]) run(ctx context.Context, done context.CancelFunc, l labels.Set
 // does so without a timer, without allocating and without looking at ctx,
 // as a plain send would; only a send that has to wait watches ctx, with a
 // timer reused from earlier waits. If d <= 0, Send only tries without
-// waiting. Like a send statement, Send
-// panics if ch is closed.
+// waiting. Like a send statement, Send panics if ch is closed.
 func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 	select {
 	case ch <- v:
@@ -173,7 +172,7 @@ func Send[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 }
 
 // sendWait is Send once the first try failed. Kept apart, the try is small
-// enough for the compiler to inline at the call site, as Recv's is.
+// enough for the compiler to inline at the call site.
 func sendWait[T any](ctx context.Context, ch chan<- T, v T, d time.Duration) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
