@@ -279,7 +279,8 @@ func goroutines(err error) string {
 // good, so the check waits, yielding, until every goroutine but this one
 // waits on something or has exited, for up to hangAfter.
 func leakProfile() verdict {
-	for deadline := time.Now().Add(hangAfter); !settled() && time.Now().Before(deadline); {
+	stacks := make([]byte, 1<<20)
+	for deadline := time.Now().Add(hangAfter); !settled(stacks) && time.Now().Before(deadline); {
 		runtime.Gosched()
 	}
 	if err := leaktest.CheckLeakProfile(); err != nil {
@@ -297,9 +298,9 @@ func leakProfile() verdict {
 var goroutineState = regexp.MustCompile(`(?m)^goroutine \d+ \[([^,\]]+)`)
 
 // settled reports whether every goroutine but the caller is blocked: none
-// is running, runnable, asleep or in a system call.
-func settled() bool {
-	buf := make([]byte, 1<<20)
+// is running, runnable, asleep or in a system call. buf holds the stack
+// dump it reads.
+func settled(buf []byte) bool {
 	buf = buf[:runtime.Stack(buf, true)]
 	states := goroutineState.FindAllSubmatch(buf, -1)
 	for _, m := range states[1:] { // the caller's comes first

@@ -1,10 +1,10 @@
 // Package leaktest completes the goleak check every package's TestMain runs:
 // the tests pass only if no goroutine outlives them.
 //
-// Two detectors run after the tests. goleak reports every
-// goroutine still alive, whatever it is blocked on. When the test binary is
-// built with GOEXPERIMENT=goroutineleakprofile, the runtime's goroutineleak
-// profile must also be empty: it reports goroutines blocked forever on
+// Two detectors run after the tests. goleak reports every goroutine still
+// alive, whatever it is blocked on. When the test binary is built with
+// GOEXPERIMENT=goroutineleakprofile, the runtime's goroutineleak profile
+// must also be empty: it reports goroutines blocked forever on
 // channels, mutexes or condition variables that nothing else can reach, as
 // found by a garbage collection run when the profile is written. Tests that
 // run inside testing/synctest have a third detector built in: a bubble whose
